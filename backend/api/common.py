@@ -1,0 +1,78 @@
+"""GraphQL building blocks shared by the domains: user errors, ids, cursors, pages."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+
+import strawberry
+
+from backend.core.errors import ErrorCode as ErrorCodeEnum
+from backend.core.errors import UserError as DomainUserError
+from backend.core.errors import UserErrors
+from graphql import GraphQLError
+
+ErrorCode = strawberry.enum(ErrorCodeEnum, name="ErrorCode", description="Stable error codes.")
+
+
+@strawberry.type(description="A problem with the input; nothing was changed.")
+class UserError:
+    code: ErrorCodeEnum
+    message: str
+    field: str | None = strawberry.field(description="The input field, in camelCase, if any.")
+
+
+def user_errors(errors: UserErrors | list[DomainUserError], language: str) -> list[UserError]:
+    items = errors.errors if isinstance(errors, UserErrors) else errors
+    return [UserError(code=e.code, message=e.message(language), field=e.field) for e in items]
+
+
+def parse_id(value: strawberry.ID | str, field: str) -> uuid.UUID:
+    """Parse an opaque id; anything malformed reads as 'not found'."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise UserErrors([DomainUserError(ErrorCodeEnum.NOT_FOUND, field)]) from None
+
+
+def encode_cursor(value: uuid.UUID) -> str:
+    return base64.urlsafe_b64encode(value.bytes).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> uuid.UUID | None:
+    if not cursor:
+        return None
+    try:
+        return uuid.UUID(bytes=base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error):
+        raise UserErrors([DomainUserError(ErrorCodeEnum.INVALID, "after")]) from None
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+MAX_PAGE_SIZE = 100
+
+
+def page_size(first: int | None) -> int:
+    if first is None:
+        return 20
+    if first < 1 or first > MAX_PAGE_SIZE:
+        raise UserErrors([DomainUserError(ErrorCodeEnum.INVALID, "first")])
+    return first
+
+
+class QueryError(GraphQLError):
+    """A user-facing error in a query (bad argument); never masked."""
+
+
+def query_error(errors: UserErrors, language: str) -> QueryError:
+    first = errors.errors[0]
+    return QueryError(
+        first.message(language),
+        extensions={"code": first.code.value, "field": first.field},
+    )

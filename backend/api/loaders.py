@@ -1,0 +1,59 @@
+"""Per-request DataLoaders: each batch is one SQL statement, whatever the number of keys.
+
+Each batch uses its own short read session, so no snapshot outlives a write.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+
+from sqlmodel import col, select
+from strawberry.dataloader import DataLoader
+
+from backend.core.database import Database
+from backend.identity.actor import Actor
+from backend.identity.models import Person
+from backend.network.models import Municipality, NetworkMember, ServiceProvider
+
+Row = TypeVar("Row", Person, ServiceProvider, Municipality)
+
+
+class Loaders:
+    def __init__(self, db: Database, actor: Actor | None) -> None:
+        self.db = db
+        self.actor = actor
+        self.person = DataLoader(self._by_id(Person))
+        self.service = DataLoader(self._by_id(ServiceProvider))
+        self.municipality = DataLoader(self._by_id(Municipality))
+        self.active_members = DataLoader(self._members(active_only=True))
+        self.all_members = DataLoader(self._members(active_only=False))
+
+    def _by_id(
+        self, model: type[Row]
+    ) -> Callable[[list[uuid.UUID]], Awaitable[Sequence[Row | None]]]:
+        async def load(ids: list[uuid.UUID]) -> Sequence[Row | None]:
+            async with self.db.reading() as session:
+                rows = await session.exec(select(model).where(col(model.id).in_(ids)))
+                by_id = {row.id: row for row in rows.all()}
+            return [by_id.get(i) for i in ids]
+
+        return load
+
+    def _members(
+        self, *, active_only: bool
+    ) -> Callable[[list[uuid.UUID]], Awaitable[Sequence[list[NetworkMember]]]]:
+        async def load(child_ids: list[uuid.UUID]) -> Sequence[list[NetworkMember]]:
+            query = select(NetworkMember).where(col(NetworkMember.child_id).in_(child_ids))
+            if active_only:
+                query = query.where(col(NetworkMember.ended_at).is_(None))
+            query = query.order_by(col(NetworkMember.created_at), col(NetworkMember.id))
+            async with self.db.reading() as session:
+                rows = (await session.exec(query)).all()
+            grouped: dict[uuid.UUID, list[NetworkMember]] = {c: [] for c in child_ids}
+            for row in rows:
+                grouped[row.child_id].append(row)
+            return [grouped[c] for c in child_ids]
+
+        return load

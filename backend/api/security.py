@@ -1,0 +1,61 @@
+"""Query limits, caches and error masking as schema extensions.
+
+Rule classes are built once per schema and extensions are passed as classes, so every
+request adds the *same* rule classes: strawberry's validation cache is keyed by them and
+keeps hitting (a per-request factory would create new classes and miss every time).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions.max_aliases import create_validator as alias_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+
+from backend.api.common import QueryError
+from backend.core.settings import Settings
+from graphql import GraphQLError
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, QueryError)
+
+
+def build_extensions(settings: Settings) -> list[type[SchemaExtension]]:
+    rules = [depth_rule(settings.max_query_depth, None), alias_rule(settings.max_aliases)]
+    if not settings.dev_mode:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    static_rules = tuple(rules)
+    max_tokens = settings.max_tokens
+    cache_size = settings.validation_cache_size
+
+    class SecurityLimits(SchemaExtension):
+        def on_operation(self) -> Iterator[None]:
+            context = self.execution_context
+            context.parse_options["max_tokens"] = max_tokens
+            context.validation_rules = context.validation_rules + static_rules
+            yield
+
+    class CachedParser(ParserCache):
+        def __init__(self) -> None:
+            super().__init__(maxsize=cache_size)
+
+    class CachedValidation(ValidationCache):
+        def __init__(self) -> None:
+            super().__init__(maxsize=cache_size)
+
+    extensions: list[type[SchemaExtension]] = [SecurityLimits, CachedParser, CachedValidation]
+    if not settings.dev_mode:
+
+        class MaskInternalErrors(MaskErrors):
+            def __init__(self) -> None:
+                super().__init__(should_mask_error=_should_mask, error_message="Internal error.")
+
+        extensions.append(MaskInternalErrors)
+    return extensions
+
+
+__all__ = ["build_extensions"]

@@ -1,0 +1,141 @@
+"""The Starlette application: GraphQL over HTTP POST and graphql-transport-ws, plus pages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from backend.api.context import Context
+from backend.api.schema import build_schema
+from backend.core.database import Database
+from backend.core.settings import PROJECT_ROOT, Settings, get_settings
+from backend.identity import dev
+
+FRONTEND = PROJECT_ROOT / "frontend-assets"
+SUPPORTED_LANGUAGES = ("nb", "en")
+
+
+def pick_language(header: str | None, preferred: str | None, default: str) -> str:
+    """Explicit Accept-Language wins, then the person's choice, then the default."""
+    if header:
+        for part in header.split(","):
+            tag = part.split(";")[0].strip().lower()
+            base = tag.split("-")[0]
+            if base in ("nb", "no", "nn"):
+                return "nb"
+            if base == "en":
+                return "en"
+    if preferred in SUPPORTED_LANGUAGES:
+        return str(preferred)
+    return default
+
+
+class KoordinatGraphQL(GraphQL[Context, None]):
+    def __init__(self, settings: Settings, db: Database) -> None:
+        super().__init__(
+            build_schema(settings),
+            graphql_ide="graphiql" if settings.dev_mode else None,
+            allow_queries_via_get=False,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
+        self.settings = settings
+        self.db = db
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        actor = await dev.actor_from_request(request, self.db, self.settings)
+        language = pick_language(
+            request.headers.get("accept-language"),
+            actor.language if actor else None,
+            self.settings.default_language,
+        )
+        return Context(db=self.db, settings=self.settings, actor=actor, language=language)
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+
+class RequireJsonPost:
+    """Cookie-carrying POSTs to /graphql must be JSON: a cross-site form cannot send that."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/graphql" and scope["method"] == "POST":
+            headers = dict(scope["headers"])
+            content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+            if content_type != b"application/json":
+                response = JSONResponse(
+                    {"errors": [{"message": "Content-Type must be application/json"}]},
+                    status_code=415,
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+async def index(request: Request) -> Response:
+    return FileResponse(FRONTEND / "index.html")
+
+
+async def health(request: Request) -> Response:
+    db: Database = request.app.state.db
+    async with db.engine.connect() as connection:
+        await connection.exec_driver_sql("SELECT 1")
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or get_settings()
+    db = Database(settings.database_url, echo=settings.sql_echo)
+    graphql_app = KoordinatGraphQL(settings, db)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await db.dispose()
+
+    graphql_methods = ["GET", "POST"] if settings.dev_mode else ["POST"]
+    routes = [
+        Route("/", index, methods=["GET"]),
+        Route("/healthz", health, methods=["GET"]),
+        Route("/graphql", graphql_app, methods=graphql_methods),
+        WebSocketRoute("/graphql", graphql_app),
+        Route("/dev/sign-in", dev.sign_in_page, methods=["GET"]),
+        Route("/dev/sign-in", dev.sign_in, methods=["POST"]),
+        Route("/dev/sign-out", dev.sign_out, methods=["POST"]),
+    ]
+    middleware = [
+        Middleware(RequireJsonPost),
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.effective_secret_key(),
+            session_cookie="koordinat_session",
+            same_site="lax",
+            https_only=not settings.dev_mode,
+        ),
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.db = db
+    return app
+
+
+def create_app_from_env() -> Starlette:
+    """Factory for `uvicorn --factory` and multi-worker serving."""
+    return create_app(get_settings())

@@ -1,0 +1,98 @@
+"""Queries and mutations for children."""
+
+from __future__ import annotations
+
+import strawberry
+
+from backend.api.common import (
+    PageInfo,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+    parse_id,
+    query_error,
+)
+from backend.api.context import Info
+from backend.api.writes import run_write
+from backend.children import service
+from backend.children.types import (
+    Child,
+    ChildConnection,
+    ChildEdge,
+    ChildPayload,
+    RegisterChildInput,
+    UpdateChildInput,
+)
+from backend.core.errors import UserErrors
+from backend.network.models import NetworkRole
+
+
+@strawberry.type
+class ChildrenQuery:
+    @strawberry.field(description="One child, if you are in the child's network.")
+    async def child(self, info: Info, id: strawberry.ID) -> Child | None:
+        try:
+            child_id = parse_id(id, "id")
+        except UserErrors:
+            return None  # a malformed id is simply not found
+        async with info.context.db.reading() as session:
+            row = await service.visible_child(session, info.context.actor, child_id)
+        return Child.from_row(row) if row else None
+
+    @strawberry.field(
+        description="Children where you have an active role; with role COORDINATOR, "
+        "your caseload. Cursor-paginated."
+    )
+    async def my_children(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        role: NetworkRole | None = None,
+    ) -> ChildConnection:
+        actor = info.context.actor
+        if actor is None:
+            return ChildConnection(
+                edges=[], page_info=PageInfo(has_next_page=False, end_cursor=None)
+            )
+        try:
+            limit = page_size(first)
+            after_id = decode_cursor(after)
+        except UserErrors as exc:
+            raise query_error(exc, info.context.language) from None
+        async with info.context.db.reading() as session:
+            rows = await service.my_children(
+                session, actor, role=role, after=after_id, limit=limit + 1
+            )
+        edges = [
+            ChildEdge(cursor=encode_cursor(r.id), node=Child.from_row(r)) for r in rows[:limit]
+        ]
+        return ChildConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(rows) > limit,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )
+
+
+@strawberry.type
+class ChildrenMutation:
+    @strawberry.mutation(
+        description="Register a child (also before birth) with guardians; you become "
+        "the barnekoordinator unless you name another."
+    )
+    async def register_child(self, info: Info, input: RegisterChildInput) -> ChildPayload:
+        ctx = info.context
+        row, errors = await run_write(
+            info, lambda s: service.register_child(s, ctx.actor, ctx.settings, input)
+        )
+        return ChildPayload(child=Child.from_row(row) if row else None, errors=errors)
+
+    @strawberry.mutation(description="Change a child's details; give the version you read.")
+    async def update_child(self, info: Info, input: UpdateChildInput) -> ChildPayload:
+        ctx = info.context
+        row, errors = await run_write(
+            info, lambda s: service.update_child(s, ctx.actor, ctx.settings, input)
+        )
+        return ChildPayload(child=Child.from_row(row) if row else None, errors=errors)

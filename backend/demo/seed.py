@@ -1,0 +1,258 @@
+"""Realistic demo data for the embedded default, written through the real services.
+
+All national identity numbers here are synthetic (month + 80), the form the population
+register uses for test data, so no real person can be hit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import func, select
+from stdnum.no import fodselsnummer, orgnr
+
+from backend.children import service as children
+from backend.children.models import AddressProtection, Child
+from backend.children.types import GuardianInput, RegisterChildInput
+from backend.core.clock import today
+from backend.core.database import Database
+from backend.core.settings import Settings
+from backend.identity.actor import Actor
+from backend.identity.models import Person, PersonKind
+from backend.network import service as network
+from backend.network.models import Municipality, NetworkRole, ServiceProvider, ServiceType
+from backend.network.types import AddNetworkMemberInput
+
+
+def synthetic_national_id(birth: dt.date, serial: int) -> str:
+    """A synthetic fødselsnummer for `birth`; serial picks among valid individual numbers."""
+    found = 0
+    for individual in range(500, 1000):
+        base = f"{birth.day:02d}{birth.month + 80:02d}{birth.year % 100:02d}{individual:03d}"
+        k1 = fodselsnummer.calc_check_digit1(base)
+        if k1 == "10":
+            continue
+        k2 = fodselsnummer.calc_check_digit2(base + k1)
+        if k2 == "10":
+            continue
+        if found == serial:
+            return base + k1 + k2
+        found += 1
+    raise ValueError("no synthetic number left for that date")
+
+
+def demo_org_number(seed: int) -> str:
+    """A checksum-valid organisation number from the 99xxxxxx range used for demos."""
+    base = 99000000 + seed * 7
+    while True:
+        for check in range(10):
+            candidate = f"{base:08d}{check}"
+            if orgnr.is_valid(candidate):
+                return candidate
+        base += 1
+
+
+def _years_ago(years: int, days: int = 0) -> dt.date:
+    now = today()
+    return now.replace(year=now.year - years) - dt.timedelta(days=days)
+
+
+async def seed_demo(db: Database, settings: Settings) -> bool:
+    """Fill an empty database with a kommune, services, people and children. False if not empty."""
+    async with db.writing() as session:
+        if (await session.exec(select(func.count()).select_from(Municipality))).one():
+            return False
+        kommune = Municipality(
+            name="Fjordvik kommune", number="4699", org_number=demo_org_number(1)
+        )
+        session.add(kommune)
+        services: dict[str, ServiceProvider] = {}
+        for n, (key, name, kind, local) in enumerate(
+            [
+                ("unit", "Koordinerende enhet, Fjordvik", ServiceType.COORDINATING_UNIT, True),
+                ("helsestasjon", "Fjordvik helsestasjon", ServiceType.HELSESTASJON, True),
+                ("skole", "Fjordvik skole", ServiceType.SKOLE, True),
+                ("barnehage", "Solsikken barnehage", ServiceType.BARNEHAGE, True),
+                ("ppt", "PPT Fjordvik og omegn", ServiceType.PPT, True),
+                ("barnevern", "Barnevernstjenesten i Fjordvik", ServiceType.BARNEVERN, True),
+                ("nav", "NAV Fjordvik", ServiceType.NAV, True),
+                ("fastlege", "Fjordvik legesenter", ServiceType.FASTLEGE, True),
+                ("avlastning", "Bryggen avlastningsbolig", ServiceType.AVLASTNING, True),
+                ("habu", "Habiliteringstjenesten for barn (HABU)", ServiceType.HABILITERING, False),
+                ("bup", "BUP Vestkysten", ServiceType.BUP, False),
+            ],
+            start=2,
+        ):
+            provider = ServiceProvider(
+                name=name,
+                type=kind.value,
+                org_number=demo_org_number(n),
+                municipality_id=kommune.id if local else None,
+            )
+            session.add(provider)
+            services[key] = provider
+        await session.flush()
+
+        def staff(name: str, service: str, email: str) -> Person:
+            person = Person(
+                name=name,
+                kind=PersonKind.STAFF.value,
+                email=email,
+                employer_service_id=services[service].id,
+                municipality_id=kommune.id if services[service].municipality_id else None,
+            )
+            session.add(person)
+            return person
+
+        kari = staff("Kari Nordmann", "unit", "kari.nordmann@fjordvik.example")
+        ola = staff("Ola Haugen", "unit", "ola.haugen@fjordvik.example")
+        teacher = staff("Ingrid Solberg", "skole", "ingrid.solberg@fjordvik.example")
+        ppt = staff("Per Lien", "ppt", "per.lien@fjordvik.example")
+        nurse = staff("Aisha Rahman", "helsestasjon", "aisha.rahman@fjordvik.example")
+        gp = staff("Dr. Erik Berg", "fastlege", "erik.berg@fjordvik.example")
+        bv = staff("Sofie Dahl", "barnevern", "sofie.dahl@fjordvik.example")
+        nav = staff("Jonas Moe", "nav", "jonas.moe@fjordvik.example")
+        habu = staff("Dr. Mette Holm", "habu", "mette.holm@habu.example")
+        kindergarten = staff("Lise Strand", "barnehage", "lise.strand@fjordvik.example")
+        await session.flush()
+        kari_actor = Actor.from_person(kari, auth_method="demo")
+        ola_actor = Actor.from_person(ola, auth_method="demo")
+
+        def guardian(
+            name: str, birth: dt.date, serial: int, responsible: bool = True, language: str = "nb"
+        ) -> GuardianInput:
+            return GuardianInput(
+                has_parental_responsibility=responsible,
+                name=name,
+                national_id=synthetic_national_id(birth, serial),
+                email=name.lower().replace(" ", ".") + "@example.no",
+                preferred_language=language,
+            )
+
+        plans: list[
+            tuple[Actor, RegisterChildInput, list[tuple[Person, NetworkRole, str, str]]]
+        ] = [
+            (
+                kari_actor,
+                RegisterChildInput(
+                    given_name="Emma",
+                    family_name="Johansen",
+                    national_id=synthetic_national_id(_years_ago(9, 40), 0),
+                    birth_date=_years_ago(9, 40),
+                    guardians=[
+                        guardian("Marte Johansen", _years_ago(38), 1),
+                        guardian("Thomas Johansen", _years_ago(40), 2),
+                    ],
+                ),
+                [
+                    (
+                        teacher,
+                        NetworkRole.MEMBER,
+                        "skole",
+                        "Kontaktlærer; tilrettelegging i klassen",
+                    ),
+                    (ppt, NetworkRole.MEMBER, "ppt", "Sakkyndig vurdering av spesialundervisning"),
+                    (habu, NetworkRole.SPECIALIST, "habu", "Oppfølging av epilepsi og motorikk"),
+                    (gp, NetworkRole.MEMBER, "fastlege", "Medisiner og henvisninger"),
+                ],
+            ),
+            (
+                kari_actor,
+                RegisterChildInput(
+                    given_name="Yusuf",
+                    family_name="Ali",
+                    national_id=synthetic_national_id(_years_ago(4, 100), 0),
+                    birth_date=_years_ago(4, 100),
+                    preferred_language="so",
+                    interpreter_language="so",
+                    guardians=[guardian("Hodan Ali", _years_ago(31), 3, language="so")],
+                ),
+                [
+                    (
+                        kindergarten,
+                        NetworkRole.MEMBER,
+                        "barnehage",
+                        "Språkstimulering i barnehagen",
+                    ),
+                    (nurse, NetworkRole.MEMBER, "helsestasjon", "Vekst og utvikling"),
+                    (nav, NetworkRole.MEMBER, "nav", "Hjelpestønad og grunnstønad"),
+                ],
+            ),
+            (
+                kari_actor,
+                RegisterChildInput(
+                    family_name="Larsen",
+                    expected_date=today() + dt.timedelta(days=70),
+                    guardians=[guardian("Nora Larsen", _years_ago(29), 4)],
+                ),
+                [(nurse, NetworkRole.MEMBER, "helsestasjon", "Svangerskaps- og barselomsorg")],
+            ),
+            (
+                kari_actor,
+                RegisterChildInput(
+                    given_name="Noah",
+                    family_name="Kristiansen",
+                    national_id=synthetic_national_id(_years_ago(12, 10), 0),
+                    birth_date=_years_ago(12, 10),
+                    address_protection=AddressProtection.STRICTLY_CONFIDENTIAL,
+                    guardians=[
+                        guardian("Camilla Kristiansen", _years_ago(41), 5),
+                        guardian("Robert Kristiansen", _years_ago(43), 6, responsible=False),
+                    ],
+                ),
+                [
+                    (bv, NetworkRole.MEMBER, "barnevern", "Tiltaksplan og hjelpetiltak i hjemmet"),
+                    (teacher, NetworkRole.MEMBER, "skole", "Skolehverdag og fravær"),
+                ],
+            ),
+            (
+                ola_actor,
+                RegisterChildInput(
+                    given_name="Sara",
+                    family_name="Nilsen",
+                    national_id=synthetic_national_id(_years_ago(16, 60), 0),
+                    birth_date=_years_ago(16, 60),
+                    guardians=[guardian("Hilde Nilsen", _years_ago(45), 7)],
+                ),
+                [
+                    (teacher, NetworkRole.MEMBER, "skole", "Tilrettelagt eksamen"),
+                    (gp, NetworkRole.MEMBER, "fastlege", "Oppfølging av diabetes"),
+                ],
+            ),
+            (
+                ola_actor,
+                RegisterChildInput(
+                    given_name="Lukas",
+                    family_name="Pedersen",
+                    national_id=synthetic_national_id(_years_ago(7, 200), 0),
+                    birth_date=_years_ago(7, 200),
+                    guardians=[
+                        guardian("Anne Pedersen", _years_ago(35), 8),
+                        guardian("Magnus Pedersen", _years_ago(36), 9),
+                    ],
+                ),
+                [
+                    (ppt, NetworkRole.MEMBER, "ppt", "Utredning av lese- og skrivevansker"),
+                    (habu, NetworkRole.SPECIALIST, "habu", "Autismeutredning"),
+                ],
+            ),
+        ]
+        for coordinator, registration, members in plans:
+            child = await children.register_child(session, coordinator, settings, registration)
+            for person, role, service_key, responsibilities in members:
+                await network.add_member(
+                    session,
+                    coordinator,
+                    settings,
+                    AddNetworkMemberInput(
+                        child_id=str(child.id),  # type: ignore[arg-type]
+                        role=role,
+                        person_id=str(person.id),  # type: ignore[arg-type]
+                        service_id=str(services[service_key].id),  # type: ignore[arg-type]
+                        responsibilities=responsibilities,
+                    ),
+                )
+        await session.flush()
+        count = (await session.exec(select(func.count()).select_from(Child))).one()
+        assert count == len(plans)
+    return True

@@ -1,0 +1,61 @@
+"""The outbox. Every change appends one event (and its audit row) in the writer's transaction."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.audit import service as audit
+from backend.events.models import Event
+from backend.identity.actor import Actor
+
+_NEXT_SEQ = sa.text(
+    "INSERT INTO child_event_counter (child_id, last_seq) VALUES (:child_id, 1) "
+    "ON CONFLICT (child_id) DO UPDATE SET last_seq = child_event_counter.last_seq + 1 "
+    "RETURNING last_seq"
+).bindparams(sa.bindparam("child_id", type_=sa.Uuid()))
+
+
+async def next_seq(session: AsyncSession, child_id: uuid.UUID) -> int:
+    """Next per-child sequence number; the counter row stays locked until commit."""
+    await session.flush()  # the child row must exist before its counter
+    connection = await session.connection()
+    result = await connection.execute(_NEXT_SEQ, {"child_id": child_id})
+    return int(result.scalar_one())
+
+
+async def record_change(
+    session: AsyncSession,
+    actor: Actor | None,
+    *,
+    kind: str,
+    entity_type: str,
+    entity_id: uuid.UUID,
+    child_id: uuid.UUID | None,
+    payload: dict[str, Any] | None = None,
+) -> Event:
+    """Append the outbox event and the audit row for one change."""
+    seq = await next_seq(session, child_id) if child_id is not None else None
+    event = Event(
+        child_id=child_id,
+        seq=seq,
+        kind=kind,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        actor_person_id=actor.person_id if actor else None,
+        payload=payload or {},
+    )
+    session.add(event)
+    audit.record(
+        session,
+        actor,
+        action=kind,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        child_id=child_id,
+        detail=payload,
+    )
+    return event

@@ -1,0 +1,143 @@
+"""Queries and mutations for services and networks. Resolvers stay thin: services do the work."""
+
+from __future__ import annotations
+
+import strawberry
+from sqlmodel import col, select
+
+from backend.api.common import parse_id, query_error
+from backend.api.context import Info
+from backend.api.writes import run_write
+from backend.authz.policy import Action, allowed_globally
+from backend.core.errors import UserErrors
+from backend.identity.models import Person as PersonRow
+from backend.identity.models import PersonKind
+from backend.identity.types import Person
+from backend.network import service
+from backend.network.models import Municipality as MunicipalityRow
+from backend.network.models import ServiceProvider as ServiceProviderRow
+from backend.network.types import (
+    AddNetworkMemberInput,
+    AssignCoordinatorInput,
+    AssignCoordinatorPayload,
+    EndNetworkMembershipInput,
+    Municipality,
+    NetworkMember,
+    NetworkMemberPayload,
+    RegisterServiceProviderInput,
+    ServiceProvider,
+    ServiceProviderPayload,
+    UpdateNetworkMemberInput,
+)
+
+DIRECTORY_LIMIT = 200
+
+
+@strawberry.type
+class NetworkQuery:
+    @strawberry.field(description="Kommuner (staff only).")
+    async def municipalities(self, info: Info) -> list[Municipality]:
+        actor = info.context.actor
+        if actor is None or not allowed_globally(actor, Action.VIEW_DIRECTORY):
+            return []
+        async with info.context.db.reading() as session:
+            rows = await session.exec(select(MunicipalityRow).order_by(MunicipalityRow.name))
+            return [Municipality.from_row(r) for r in rows.all()]
+
+    @strawberry.field(description="Services, optionally in one kommune (staff only).")
+    async def service_providers(
+        self, info: Info, municipality_id: strawberry.ID | None = None
+    ) -> list[ServiceProvider]:
+        actor = info.context.actor
+        if actor is None or not allowed_globally(actor, Action.VIEW_DIRECTORY):
+            return []
+        query = select(ServiceProviderRow).order_by(ServiceProviderRow.name)
+        if municipality_id is not None:
+            try:
+                query = query.where(
+                    ServiceProviderRow.municipality_id
+                    == parse_id(municipality_id, "municipalityId")
+                )
+            except UserErrors as exc:
+                raise query_error(exc, info.context.language) from None
+        async with info.context.db.reading() as session:
+            rows = await session.exec(query.limit(DIRECTORY_LIMIT))
+            return [ServiceProvider.from_row(r) for r in rows.all()]
+
+    @strawberry.field(description="Staff by name, to add to a network (staff only).")
+    async def staff_directory(self, info: Info, search: str = "") -> list[Person]:
+        actor = info.context.actor
+        if actor is None or not allowed_globally(actor, Action.VIEW_DIRECTORY):
+            return []
+        pattern = "%" + search.strip()[:100].replace("%", "").replace("_", "") + "%"
+        query = (
+            select(PersonRow)
+            .where(PersonRow.kind == PersonKind.STAFF.value, col(PersonRow.name).ilike(pattern))
+            .order_by(PersonRow.name)
+            .limit(DIRECTORY_LIMIT)
+        )
+        async with info.context.db.reading() as session:
+            return [Person.from_row(r) for r in (await session.exec(query)).all()]
+
+
+@strawberry.type
+class NetworkMutation:
+    @strawberry.mutation(description="Register a service, with a valid organisasjonsnummer.")
+    async def register_service_provider(
+        self, info: Info, input: RegisterServiceProviderInput
+    ) -> ServiceProviderPayload:
+        row, errors = await run_write(
+            info, lambda s: service.register_service_provider(s, info.context.actor, input)
+        )
+        return ServiceProviderPayload(
+            service_provider=ServiceProvider.from_row(row) if row else None, errors=errors
+        )
+
+    @strawberry.mutation(description="Add a person to a child's network.")
+    async def add_network_member(
+        self, info: Info, input: AddNetworkMemberInput
+    ) -> NetworkMemberPayload:
+        ctx = info.context
+        row, errors = await run_write(
+            info, lambda s: service.add_member(s, ctx.actor, ctx.settings, input)
+        )
+        return NetworkMemberPayload(
+            member=NetworkMember.from_row(row) if row else None, errors=errors
+        )
+
+    @strawberry.mutation(description="Change a member's responsibilities, service or end date.")
+    async def update_network_member(
+        self, info: Info, input: UpdateNetworkMemberInput
+    ) -> NetworkMemberPayload:
+        row, errors = await run_write(
+            info, lambda s: service.update_member(s, info.context.actor, input)
+        )
+        return NetworkMemberPayload(
+            member=NetworkMember.from_row(row) if row else None, errors=errors
+        )
+
+    @strawberry.mutation(description="End a membership; the person loses access.")
+    async def end_network_membership(
+        self, info: Info, input: EndNetworkMembershipInput
+    ) -> NetworkMemberPayload:
+        row, errors = await run_write(
+            info, lambda s: service.end_membership(s, info.context.actor, input)
+        )
+        return NetworkMemberPayload(
+            member=NetworkMember.from_row(row) if row else None, errors=errors
+        )
+
+    @strawberry.mutation(description="Assign the barnekoordinator, or hand over to another.")
+    async def assign_coordinator(
+        self, info: Info, input: AssignCoordinatorInput
+    ) -> AssignCoordinatorPayload:
+        result, errors = await run_write(
+            info, lambda s: service.assign_coordinator(s, info.context.actor, input)
+        )
+        if result is None:
+            return AssignCoordinatorPayload(errors=errors)
+        member, previous = result
+        return AssignCoordinatorPayload(
+            coordinator=NetworkMember.from_row(member),
+            previous=NetworkMember.from_row(previous) if previous else None,
+        )

@@ -1,0 +1,473 @@
+"""The only code that writes the kommune's services and the children's networks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from strawberry import UNSET
+
+from backend.api.common import parse_id
+from backend.authz.access import require_global, require_on_child
+from backend.authz.policy import Action
+from backend.core import validation
+from backend.core.clock import today
+from backend.core.database import utcnow
+from backend.core.errors import Collector, ErrorCode, UserErrors, fail
+from backend.core.languages import language_code
+from backend.core.settings import Settings
+from backend.events.service import record_change
+from backend.identity.actor import Actor
+from backend.identity.models import Person, PersonKind
+from backend.network.models import Municipality, NetworkMember, NetworkRole, ServiceProvider
+from backend.network.types import (
+    AddNetworkMemberInput,
+    AssignCoordinatorInput,
+    EndNetworkMembershipInput,
+    NewPersonInput,
+    RegisterServiceProviderInput,
+    UpdateNetworkMemberInput,
+)
+
+CITIZEN_ROLES = frozenset({NetworkRole.GUARDIAN, NetworkRole.CHILD})
+STAFF_ROLES = frozenset({NetworkRole.COORDINATOR, NetworkRole.SPECIALIST})
+RESPONSIBILITIES_MAX = 2000
+
+
+async def lock_child(session: AsyncSession, child_id: uuid.UUID) -> None:
+    """Serialize writers of one child's data (PostgreSQL row lock; SQLite writes are serial)."""
+    from backend.children.models import Child  # the child domain builds on this one
+
+    found = await session.exec(select(Child.id).where(Child.id == child_id).with_for_update())
+    if found.first() is None:
+        fail(ErrorCode.NOT_FOUND, "childId")
+
+
+async def register_service_provider(
+    session: AsyncSession, actor: Actor | None, data: RegisterServiceProviderInput
+) -> ServiceProvider:
+    actor = require_global(actor, Action.REGISTER_SERVICE)
+    errors = Collector()
+    name = validation.text(errors, "name", data.name, max_length=200, required=True)
+    org_number = validation.org_number(errors, "orgNumber", data.org_number)
+    if org_number is None and not any(e.field == "orgNumber" for e in errors.errors):
+        errors.add(ErrorCode.REQUIRED, "orgNumber")
+    municipality_id = None
+    if data.municipality_id is not None:
+        municipality_id = parse_id(data.municipality_id, "municipalityId")
+        if await session.get(Municipality, municipality_id) is None:
+            errors.add(ErrorCode.NOT_FOUND, "municipalityId")
+    errors.raise_if_any()
+    assert name is not None and org_number is not None
+    duplicate = await session.exec(
+        select(ServiceProvider.id).where(
+            func.lower(ServiceProvider.name) == name.lower(),
+            ServiceProvider.org_number == org_number,
+        )
+    )
+    if duplicate.first() is not None:
+        fail(ErrorCode.DUPLICATE, "name")
+    provider = ServiceProvider(
+        name=name, type=data.type.value, org_number=org_number, municipality_id=municipality_id
+    )
+    session.add(provider)
+    await record_change(
+        session,
+        actor,
+        kind="service_provider.registered",
+        entity_type="service_provider",
+        entity_id=provider.id,
+        child_id=None,
+        payload={"type": provider.type},
+    )
+    return provider
+
+
+async def find_or_create_person(
+    session: AsyncSession,
+    settings: Settings,
+    errors: Collector,
+    field: str,
+    data: NewPersonInput,
+    kind: PersonKind,
+) -> Person | None:
+    """A person by national id if Koordinat knows them, else a new one. Records errors."""
+    name = validation.text(errors, f"{field}.name", data.name, max_length=200, required=True)
+    national_id = validation.national_id(
+        errors,
+        f"{field}.nationalId",
+        data.national_id,
+        allow_synthetic=settings.synthetic_ids_allowed,
+    )
+    email = validation.email(errors, f"{field}.email", data.email)
+    phone = validation.phone(errors, f"{field}.phone", data.phone)
+    language = language_code(errors, f"{field}.preferredLanguage", data.preferred_language)
+    if name is None:
+        return None
+    if national_id is not None:
+        existing = (
+            await session.exec(select(Person).where(Person.national_id == national_id))
+        ).first()
+        if existing is not None:
+            return existing
+    person = Person(
+        name=name,
+        kind=kind.value,
+        national_id=national_id,
+        email=email,
+        phone=phone,
+        preferred_language=language or "nb",
+    )
+    session.add(person)
+    return person
+
+
+async def _existing_person(session: AsyncSession, errors: Collector, value: str) -> Person | None:
+    try:
+        person_id = parse_id(value, "personId")
+    except UserErrors as exc:
+        errors.errors.extend(exc.errors)
+        return None
+    person = await session.get(Person, person_id)
+    if person is None:
+        errors.add(ErrorCode.NOT_FOUND, "personId")
+    return person
+
+
+async def _service(
+    session: AsyncSession, errors: Collector, value: str | None
+) -> ServiceProvider | None:
+    if value is None:
+        return None
+    try:
+        service_id = parse_id(value, "serviceId")
+    except UserErrors as exc:
+        errors.errors.extend(exc.errors)
+        return None
+    service = await session.get(ServiceProvider, service_id)
+    if service is None:
+        errors.add(ErrorCode.NOT_FOUND, "serviceId")
+    return service
+
+
+def _check_person_fits_role(errors: Collector, person: Person, role: NetworkRole) -> None:
+    if role in STAFF_ROLES and person.kind != PersonKind.STAFF.value:
+        errors.add(
+            ErrorCode.INVALID,
+            "role",
+            ("Denne rollen krever en ansatt.", "This role requires a member of staff."),
+        )
+    if role in CITIZEN_ROLES and person.kind != PersonKind.CITIZEN.value:
+        errors.add(
+            ErrorCode.INVALID,
+            "role",
+            ("Denne rollen er for familien.", "This role is for the family."),
+        )
+
+
+async def _active_membership(
+    session: AsyncSession, child_id: uuid.UUID, person_id: uuid.UUID
+) -> NetworkMember | None:
+    rows = await session.exec(
+        select(NetworkMember).where(
+            NetworkMember.child_id == child_id,
+            NetworkMember.person_id == person_id,
+            col(NetworkMember.ended_at).is_(None),
+        )
+    )
+    return rows.first()
+
+
+async def add_member_row(
+    session: AsyncSession,
+    actor: Actor | None,
+    *,
+    child_id: uuid.UUID,
+    person: Person,
+    role: NetworkRole,
+    service: ServiceProvider | None,
+    responsibilities: str | None,
+    has_parental_responsibility: bool,
+    active_from: dt.date,
+    active_to: dt.date | None,
+) -> NetworkMember:
+    """Insert a validated membership with its event; refuses a duplicate active membership."""
+    if await _active_membership(session, child_id, person.id) is not None:
+        fail(ErrorCode.DUPLICATE_MEMBER, "personId")
+    member = NetworkMember(
+        child_id=child_id,
+        person_id=person.id,
+        service_id=service.id if service else None,
+        role=role.value,
+        responsibilities=responsibilities,
+        has_parental_responsibility=(
+            has_parental_responsibility if role is NetworkRole.GUARDIAN else False
+        ),
+        active_from=active_from,
+        active_to=active_to,
+    )
+    session.add(member)
+    await record_change(
+        session,
+        actor,
+        kind="network.member_added",
+        entity_type="network_member",
+        entity_id=member.id,
+        child_id=child_id,
+        payload={"memberId": str(member.id), "personId": str(person.id), "role": role.value},
+    )
+    return member
+
+
+async def add_member(
+    session: AsyncSession, actor: Actor | None, settings: Settings, data: AddNetworkMemberInput
+) -> NetworkMember:
+    child_id = parse_id(data.child_id, "childId")
+    await require_on_child(session, actor, Action.MANAGE_NETWORK, child_id)
+    await lock_child(session, child_id)
+    errors = Collector()
+    if data.role is NetworkRole.COORDINATOR:
+        errors.add(
+            ErrorCode.INVALID,
+            "role",
+            (
+                "Barnekoordinator tildeles med assignCoordinator.",
+                "Assign the coordinator with assignCoordinator.",
+            ),
+        )
+    person: Person | None = None
+    if (data.person_id is None) == (data.new_person is None):
+        errors.add(ErrorCode.REQUIRED, "personId")
+    elif data.person_id is not None:
+        person = await _existing_person(session, errors, data.person_id)
+    elif data.new_person is not None:
+        kind = PersonKind.CITIZEN if data.role in CITIZEN_ROLES else PersonKind.STAFF
+        person = await find_or_create_person(
+            session, settings, errors, "newPerson", data.new_person, kind
+        )
+    service = await _service(session, errors, data.service_id)
+    responsibilities = validation.text(
+        errors, "responsibilities", data.responsibilities, max_length=RESPONSIBILITIES_MAX
+    )
+    active_from = data.active_from or today()
+    validation.date_range(errors, "activeTo", active_from, data.active_to)
+    if person is not None:
+        _check_person_fits_role(errors, person, data.role)
+    errors.raise_if_any()
+    assert person is not None
+    return await add_member_row(
+        session,
+        actor,
+        child_id=child_id,
+        person=person,
+        role=data.role,
+        service=service,
+        responsibilities=responsibilities,
+        has_parental_responsibility=data.has_parental_responsibility,
+        active_from=active_from,
+        active_to=data.active_to,
+    )
+
+
+async def _member_for_write(
+    session: AsyncSession, actor: Actor | None, member_id_value: str, version: int
+) -> NetworkMember:
+    member_id = parse_id(member_id_value, "id")
+    found = await session.get(NetworkMember, member_id)
+    if found is None:
+        fail(ErrorCode.NOT_FOUND, "id")
+    assert found is not None
+    await require_on_child(session, actor, Action.MANAGE_NETWORK, found.child_id)
+    await lock_child(session, found.child_id)
+    await session.refresh(found)  # re-read under the lock
+    if found.version != version:
+        fail(ErrorCode.CONFLICT, "version")
+    return found
+
+
+async def _ensure_guardian_remains(
+    session: AsyncSession, child_id: uuid.UUID, leaving_member_id: uuid.UUID
+) -> None:
+    others = await session.exec(
+        select(func.count())
+        .select_from(NetworkMember)
+        .where(
+            NetworkMember.child_id == child_id,
+            NetworkMember.role == NetworkRole.GUARDIAN.value,
+            NetworkMember.has_parental_responsibility == True,  # noqa: E712
+            col(NetworkMember.ended_at).is_(None),
+            NetworkMember.id != leaving_member_id,
+        )
+    )
+    if others.one() == 0:
+        fail(ErrorCode.GUARDIAN_REQUIRED)
+
+
+async def update_member(
+    session: AsyncSession, actor: Actor | None, data: UpdateNetworkMemberInput
+) -> NetworkMember:
+    member = await _member_for_write(session, actor, data.id, data.version)
+    if member.ended_at is not None:
+        fail(ErrorCode.ALREADY_ENDED, "id")
+    errors = Collector()
+    changed: list[str] = []
+    if data.responsibilities is not UNSET:
+        member.responsibilities = validation.text(
+            errors, "responsibilities", data.responsibilities, max_length=RESPONSIBILITIES_MAX
+        )
+        changed.append("responsibilities")
+    if data.service_id is not UNSET:
+        service = await _service(session, errors, data.service_id)
+        member.service_id = service.id if service else None
+        changed.append("service")
+    if data.active_to is not UNSET:
+        validation.date_range(errors, "activeTo", member.active_from, data.active_to)
+        member.active_to = data.active_to
+        changed.append("activeTo")
+    if data.has_parental_responsibility is not UNSET:
+        if data.has_parental_responsibility is None:
+            errors.add(ErrorCode.REQUIRED, "hasParentalResponsibility")
+        elif member.role != NetworkRole.GUARDIAN.value:
+            errors.add(ErrorCode.INVALID, "hasParentalResponsibility")
+        else:
+            if member.has_parental_responsibility and not data.has_parental_responsibility:
+                await _ensure_guardian_remains(session, member.child_id, member.id)
+            member.has_parental_responsibility = data.has_parental_responsibility
+            changed.append("hasParentalResponsibility")
+    errors.raise_if_any()
+    member.version += 1
+    session.add(member)
+    await record_change(
+        session,
+        actor,
+        kind="network.member_updated",
+        entity_type="network_member",
+        entity_id=member.id,
+        child_id=member.child_id,
+        payload={"memberId": str(member.id), "changed": changed},
+    )
+    return member
+
+
+async def end_membership_row(
+    session: AsyncSession, actor: Actor | None, member: NetworkMember, end_date: dt.date
+) -> NetworkMember:
+    member.active_to = end_date
+    member.ended_at = utcnow()
+    member.version += 1
+    session.add(member)
+    await record_change(
+        session,
+        actor,
+        kind="network.member_ended",
+        entity_type="network_member",
+        entity_id=member.id,
+        child_id=member.child_id,
+        payload={"memberId": str(member.id), "personId": str(member.person_id)},
+    )
+    return member
+
+
+async def end_membership(
+    session: AsyncSession, actor: Actor | None, data: EndNetworkMembershipInput
+) -> NetworkMember:
+    member = await _member_for_write(session, actor, data.id, data.version)
+    if member.ended_at is not None:
+        fail(ErrorCode.ALREADY_ENDED, "id")
+    end_date = data.end_date or today()
+    errors = Collector()
+    if end_date > today():
+        errors.add(ErrorCode.INVALID_DATE, "endDate")
+    validation.date_range(errors, "endDate", member.active_from, end_date)
+    if member.role == NetworkRole.COORDINATOR.value:
+        errors.add(
+            ErrorCode.INVALID,
+            "id",
+            (
+                "Barnekoordinatoren avsluttes ved å overlevere til en ny.",
+                "Hand over to a new coordinator instead of ending the coordinator.",
+            ),
+        )
+    errors.raise_if_any()
+    if member.role == NetworkRole.GUARDIAN.value and member.has_parental_responsibility:
+        await _ensure_guardian_remains(session, member.child_id, member.id)
+    return await end_membership_row(session, actor, member, end_date)
+
+
+async def current_coordinator(session: AsyncSession, child_id: uuid.UUID) -> NetworkMember | None:
+    rows = await session.exec(
+        select(NetworkMember).where(
+            NetworkMember.child_id == child_id,
+            NetworkMember.role == NetworkRole.COORDINATOR.value,
+            col(NetworkMember.ended_at).is_(None),
+        )
+    )
+    return rows.first()
+
+
+async def assign_coordinator(
+    session: AsyncSession, actor: Actor | None, data: AssignCoordinatorInput
+) -> tuple[NetworkMember, NetworkMember | None]:
+    child_id = parse_id(data.child_id, "childId")
+    await require_on_child(session, actor, Action.ASSIGN_COORDINATOR, child_id)
+    await lock_child(session, child_id)
+    errors = Collector()
+    person = await _existing_person(session, errors, data.person_id)
+    service = await _service(session, errors, data.service_id)
+    responsibilities = validation.text(
+        errors, "responsibilities", data.responsibilities, max_length=RESPONSIBILITIES_MAX
+    )
+    if person is not None:
+        _check_person_fits_role(errors, person, NetworkRole.COORDINATOR)
+    errors.raise_if_any()
+    assert person is not None
+    return await assign_coordinator_row(session, actor, child_id, person, service, responsibilities)
+
+
+async def assign_coordinator_row(
+    session: AsyncSession,
+    actor: Actor | None,
+    child_id: uuid.UUID,
+    person: Person,
+    service: ServiceProvider | None,
+    responsibilities: str | None,
+) -> tuple[NetworkMember, NetworkMember | None]:
+    previous = await current_coordinator(session, child_id)
+    if previous is not None:
+        if previous.person_id == person.id:
+            fail(ErrorCode.DUPLICATE_MEMBER, "personId")
+        await end_membership_row(session, actor, previous, today())
+        await session.flush()  # free the one-active-coordinator slot before the insert
+    # The new coordinator may already sit in the network in another role: that role ends.
+    existing = await _active_membership(session, child_id, person.id)
+    if existing is not None:
+        await end_membership_row(session, actor, existing, today())
+        await session.flush()
+    member = await add_member_row(
+        session,
+        actor,
+        child_id=child_id,
+        person=person,
+        role=NetworkRole.COORDINATOR,
+        service=service,
+        responsibilities=responsibilities,
+        has_parental_responsibility=False,
+        active_from=today(),
+        active_to=None,
+    )
+    await record_change(
+        session,
+        actor,
+        kind="network.coordinator_assigned",
+        entity_type="network_member",
+        entity_id=member.id,
+        child_id=child_id,
+        payload={
+            "memberId": str(member.id),
+            "personId": str(person.id),
+            "previousMemberId": str(previous.id) if previous else None,
+        },
+    )
+    return member, previous

@@ -1,0 +1,189 @@
+"""GraphQL types and inputs for the kommune, its services and the child's network."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import strawberry
+
+from backend.api.common import UserError
+from backend.api.context import Info
+from backend.identity.types import Person
+from backend.network.models import Municipality as MunicipalityRow
+from backend.network.models import NetworkMember as NetworkMemberRow
+from backend.network.models import NetworkRole, ServiceType
+from backend.network.models import ServiceProvider as ServiceProviderRow
+
+strawberry.enum(ServiceType, name="ServiceType", description="Kind of welfare service.")
+strawberry.enum(
+    NetworkRole, name="NetworkRole", description="A person's role in one child's network."
+)
+
+
+@strawberry.type(description="Kommune.")
+class Municipality:
+    id: strawberry.ID
+    name: str
+    number: str = strawberry.field(description="Kommunenummer.")
+    org_number: str
+
+    @classmethod
+    def from_row(cls, row: MunicipalityRow) -> Municipality:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            number=row.number,
+            org_number=row.org_number,
+        )
+
+
+@strawberry.type(description="A service (tjeneste): school, PPT, barnevern, hospital...")
+class ServiceProvider:
+    id: strawberry.ID
+    name: str
+    type: ServiceType
+    org_number: str
+    version: int
+    municipality_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field
+    async def municipality(self, info: Info) -> Municipality | None:
+        if self.municipality_id is None:
+            return None
+        row = await info.context.loaders.municipality.load(self.municipality_id)
+        return Municipality.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, row: ServiceProviderRow) -> ServiceProvider:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            type=ServiceType(row.type),
+            org_number=row.org_number,
+            version=row.version,
+            municipality_id=row.municipality_id,
+        )
+
+
+@strawberry.type(description="A person's membership in a child's network (ansvarsgruppe).")
+class NetworkMember:
+    id: strawberry.ID
+    role: NetworkRole
+    responsibilities: str | None = strawberry.field(description="In plain words.")
+    has_parental_responsibility: bool = strawberry.field(
+        description="Foreldreansvar; only meaningful for guardians."
+    )
+    active_from: dt.date
+    active_to: dt.date | None
+    is_active: bool
+    version: int
+    person_id: strawberry.Private[uuid.UUID]
+    service_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field
+    async def person(self, info: Info) -> Person | None:
+        row = await info.context.loaders.person.load(self.person_id)
+        return Person.from_row(row) if row else None
+
+    @strawberry.field(description="The service this member represents, if any.")
+    async def service(self, info: Info) -> ServiceProvider | None:
+        if self.service_id is None:
+            return None
+        row = await info.context.loaders.service.load(self.service_id)
+        return ServiceProvider.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, row: NetworkMemberRow) -> NetworkMember:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            role=NetworkRole(row.role),
+            responsibilities=row.responsibilities,
+            has_parental_responsibility=row.has_parental_responsibility,
+            active_from=row.active_from,
+            active_to=row.active_to,
+            is_active=row.ended_at is None,
+            version=row.version,
+            person_id=row.person_id,
+            service_id=row.service_id,
+        )
+
+
+@strawberry.input(description="A new person, when they are not in Koordinat yet.")
+class NewPersonInput:
+    name: str
+    national_id: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    preferred_language: str = "nb"
+
+
+@strawberry.input
+class RegisterServiceProviderInput:
+    name: str
+    type: ServiceType
+    org_number: str
+    municipality_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Empty for services outside the kommune (e.g. a hospital)."
+    )
+
+
+@strawberry.input
+class AddNetworkMemberInput:
+    child_id: strawberry.ID
+    role: NetworkRole
+    person_id: strawberry.ID | None = strawberry.field(
+        default=None, description="An existing person; or give newPerson."
+    )
+    new_person: NewPersonInput | None = None
+    service_id: strawberry.ID | None = None
+    responsibilities: str | None = None
+    has_parental_responsibility: bool = False
+    active_from: dt.date | None = strawberry.field(default=None, description="Default: today.")
+    active_to: dt.date | None = None
+
+
+@strawberry.input
+class UpdateNetworkMemberInput:
+    id: strawberry.ID
+    version: int
+    responsibilities: str | None = strawberry.UNSET
+    service_id: strawberry.ID | None = strawberry.UNSET
+    active_to: dt.date | None = strawberry.UNSET
+    has_parental_responsibility: bool | None = strawberry.UNSET
+
+
+@strawberry.input
+class EndNetworkMembershipInput:
+    id: strawberry.ID
+    version: int
+    end_date: dt.date | None = strawberry.field(default=None, description="Default: today.")
+
+
+@strawberry.input(description="Assign the barnekoordinator, or hand over to another.")
+class AssignCoordinatorInput:
+    child_id: strawberry.ID
+    person_id: strawberry.ID
+    service_id: strawberry.ID | None = None
+    responsibilities: str | None = None
+
+
+@strawberry.type
+class ServiceProviderPayload:
+    service_provider: ServiceProvider | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class NetworkMemberPayload:
+    member: NetworkMember | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AssignCoordinatorPayload:
+    coordinator: NetworkMember | None = None
+    previous: NetworkMember | None = strawberry.field(
+        default=None, description="The coordinator handed over from, if any."
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list)

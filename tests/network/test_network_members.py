@@ -1,0 +1,259 @@
+"""Building a child's network: add, change, end members; assign and hand over the coordinator."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from backend.api.operations import document
+from backend.core.clock import today
+from tests.conftest import Api, World
+from tests.helpers import add_member, codes, counts, register_child
+
+
+async def _child_with_teacher(api: Api, world: World) -> tuple[dict[str, Any], dict[str, Any]]:
+    child = await register_child(api, world.coordinator)
+    teacher = await add_member(
+        api,
+        world.coordinator,
+        child["id"],
+        role="MEMBER",
+        personId=str(world.teacher.id),
+        serviceId=str(world.school.id),
+        responsibilities="Kontaktlærer",
+    )
+    return child, teacher
+
+
+async def test_add_existing_and_new_members(api: Api, world: World) -> None:
+    child, teacher = await _child_with_teacher(api, world)
+    assert teacher["role"] == "MEMBER"
+    assert teacher["service"]["name"] == "Testvik skole"
+    assert teacher["activeFrom"] == today().isoformat()
+    grandmother = await add_member(
+        api,
+        world.coordinator,
+        child["id"],
+        role="OBSERVER",
+        newPerson={"name": "Bestemor", "phone": "+47 22 22 22 22"},
+        responsibilities="Henter i barnehagen på fredager",
+    )
+    assert grandmother["person"]["name"] == "Bestemor"
+    network = (await api.gql(document("Child"), {"id": child["id"]}, as_=world.coordinator))[
+        "child"
+    ]["network"]
+    assert {m["person"]["name"] for m in network} == {
+        "Mor Testesen",
+        "Kari Koordinator",
+        "Tina Lærer",
+        "Bestemor",
+    }
+
+
+async def test_duplicate_member_is_refused(api: Api, world: World) -> None:
+    child, _ = await _child_with_teacher(api, world)
+    before = await counts(api)
+    data = await api.gql(
+        document("AddNetworkMember"),
+        {"input": {"childId": child["id"], "role": "MEMBER", "personId": str(world.teacher.id)}},
+        as_=world.coordinator,
+    )
+    assert codes(data["addNetworkMember"]) == [("DUPLICATE_MEMBER", "personId")]
+    assert await counts(api) == before
+
+
+async def test_bad_member_input(api: Api, world: World) -> None:
+    child = await register_child(api, world.coordinator)
+    cases: list[tuple[dict[str, Any], tuple[str, str | None]]] = [
+        ({"role": "MEMBER"}, ("REQUIRED", "personId")),
+        (
+            {"role": "MEMBER", "personId": "01900000-0000-7000-8000-000000000000"},
+            ("NOT_FOUND", "personId"),
+        ),
+        ({"role": "COORDINATOR", "personId": str(world.coordinator2.id)}, ("INVALID", "role")),
+        ({"role": "SPECIALIST", "personId": str(world.parent.id)}, ("INVALID", "role")),
+        ({"role": "GUARDIAN", "personId": str(world.teacher.id)}, ("INVALID", "role")),
+        (
+            {"role": "MEMBER", "personId": str(world.teacher.id), "serviceId": "x"},
+            ("NOT_FOUND", "serviceId"),
+        ),
+        (
+            {"role": "MEMBER", "personId": str(world.teacher.id), "responsibilities": "x" * 2001},
+            ("TOO_LONG", "responsibilities"),
+        ),
+        (
+            {
+                "role": "MEMBER",
+                "personId": str(world.teacher.id),
+                "activeFrom": "2026-05-01",
+                "activeTo": "2026-04-01",
+            },
+            ("INVALID_DATE_RANGE", "activeTo"),
+        ),
+        (
+            {"role": "GUARDIAN", "newPerson": {"name": "Far", "nationalId": "15108695077"}},
+            ("INVALID_NATIONAL_ID", "newPerson.nationalId"),
+        ),
+    ]
+    for fields, expected in cases:
+        before = await counts(api)
+        data = await api.gql(
+            document("AddNetworkMember"),
+            {"input": {"childId": child["id"], **fields}},
+            as_=world.coordinator,
+        )
+        assert expected in codes(data["addNetworkMember"]), (fields, data)
+        assert await counts(api) == before
+
+
+async def test_update_member_with_version_check(api: Api, world: World) -> None:
+    _, teacher = await _child_with_teacher(api, world)
+    update = {"id": teacher["id"], "version": teacher["version"], "responsibilities": "Ny tekst"}
+    first = await api.gql(document("UpdateNetworkMember"), {"input": update}, as_=world.coordinator)
+    assert first["updateNetworkMember"]["member"]["responsibilities"] == "Ny tekst"
+    assert first["updateNetworkMember"]["member"]["version"] == teacher["version"] + 1
+    before = await counts(api)
+    stale = await api.gql(
+        document("UpdateNetworkMember"),
+        {"input": {**update, "responsibilities": "Overskriver"}},
+        as_=world.coordinator,
+    )
+    assert codes(stale["updateNetworkMember"]) == [("CONFLICT", "version")]
+    assert await counts(api) == before
+
+
+async def test_end_membership_once(api: Api, world: World) -> None:
+    child, teacher = await _child_with_teacher(api, world)
+    end = {"id": teacher["id"], "version": teacher["version"]}
+    ended = await api.gql(document("EndNetworkMembership"), {"input": end}, as_=world.coordinator)
+    member = ended["endNetworkMembership"]["member"]
+    assert member["isActive"] is False
+    assert member["activeTo"] == today().isoformat()
+    again = await api.gql(
+        document("EndNetworkMembership"),
+        {"input": {"id": teacher["id"], "version": member["version"]}},
+        as_=world.coordinator,
+    )
+    assert codes(again["endNetworkMembership"]) == [("ALREADY_ENDED", "id")]
+    # The ended member is gone from the network, kept in its history.
+    data = await api.gql(
+        document("Child"), {"id": child["id"], "includeEnded": True}, as_=world.coordinator
+    )
+    history = {m["person"]["name"]: m["isActive"] for m in data["child"]["network"]}
+    assert history["Tina Lærer"] is False
+
+
+async def test_ended_member_loses_access_at_once(api: Api, world: World) -> None:
+    child, teacher = await _child_with_teacher(api, world)
+    seen = await api.gql(document("Child"), {"id": child["id"]}, as_=world.teacher)
+    assert seen["child"]["id"] == child["id"]
+    await api.gql(
+        document("EndNetworkMembership"),
+        {"input": {"id": teacher["id"], "version": teacher["version"]}},
+        as_=world.coordinator,
+    )
+    gone = await api.gql(document("Child"), {"id": child["id"]}, as_=world.teacher)
+    assert gone["child"] is None
+
+
+async def test_end_date_rules(api: Api, world: World) -> None:
+    _, teacher = await _child_with_teacher(api, world)
+    future = (today() + dt.timedelta(days=3)).isoformat()
+    data = await api.gql(
+        document("EndNetworkMembership"),
+        {"input": {"id": teacher["id"], "version": teacher["version"], "endDate": future}},
+        as_=world.coordinator,
+    )
+    assert ("INVALID_DATE", "endDate") in codes(data["endNetworkMembership"])
+
+
+async def test_last_guardian_with_parental_responsibility_stays(api: Api, world: World) -> None:
+    child = await register_child(api, world.coordinator)
+    guardian = child["guardians"][0]
+    before = await counts(api)
+    ended = await api.gql(
+        document("EndNetworkMembership"),
+        {"input": {"id": guardian["id"], "version": guardian["version"]}},
+        as_=world.coordinator,
+    )
+    assert codes(ended["endNetworkMembership"]) == [("GUARDIAN_REQUIRED", None)]
+    dropped = await api.gql(
+        document("UpdateNetworkMember"),
+        {
+            "input": {
+                "id": guardian["id"],
+                "version": guardian["version"],
+                "hasParentalResponsibility": False,
+            }
+        },
+        as_=world.coordinator,
+    )
+    assert codes(dropped["updateNetworkMember"]) == [("GUARDIAN_REQUIRED", None)]
+    assert await counts(api) == before
+
+
+async def test_coordinator_is_handed_over_not_ended(api: Api, world: World) -> None:
+    child = await register_child(api, world.coordinator)
+    coordinator = child["coordinator"]
+    refused = await api.gql(
+        document("EndNetworkMembership"),
+        {"input": {"id": coordinator["id"], "version": coordinator["version"]}},
+        as_=world.coordinator,
+    )
+    assert ("INVALID", "id") in codes(refused["endNetworkMembership"])
+
+    handed = await api.gql(
+        document("AssignCoordinator"),
+        {"input": {"childId": child["id"], "personId": str(world.coordinator2.id)}},
+        as_=world.coordinator,
+    )
+    payload = handed["assignCoordinator"]
+    assert payload["errors"] == []
+    assert payload["coordinator"]["person"]["name"] == "Kåre Koordinator"
+    assert payload["previous"]["person"]["name"] == "Kari Koordinator"
+    assert payload["previous"]["isActive"] is False
+    # The previous coordinator has left the network and lost access.
+    assert (await api.gql(document("Child"), {"id": child["id"]}, as_=world.coordinator))[
+        "child"
+    ] is None
+    now = await api.gql(document("Child"), {"id": child["id"]}, as_=world.coordinator2)
+    assert now["child"]["coordinator"]["person"]["name"] == "Kåre Koordinator"
+    same = await api.gql(
+        document("AssignCoordinator"),
+        {"input": {"childId": child["id"], "personId": str(world.coordinator2.id)}},
+        as_=world.coordinator2,
+    )
+    assert codes(same["assignCoordinator"]) == [("DUPLICATE_MEMBER", "personId")]
+
+
+async def test_member_of_network_can_become_coordinator(api: Api, world: World) -> None:
+    child = await register_child(api, world.coordinator)
+    await add_member(
+        api, world.coordinator, child["id"], role="MEMBER", personId=str(world.coordinator2.id)
+    )
+    handed = await api.gql(
+        document("AssignCoordinator"),
+        {"input": {"childId": child["id"], "personId": str(world.coordinator2.id)}},
+        as_=world.coordinator,
+    )
+    assert handed["assignCoordinator"]["errors"] == []
+    network = (await api.gql(document("Child"), {"id": child["id"]}, as_=world.coordinator2))[
+        "child"
+    ]["network"]
+    roles = [m["role"] for m in network if m["person"]["name"] == "Kåre Koordinator"]
+    assert roles == ["COORDINATOR"]
+
+
+async def test_who_may_change_the_network(api: Api, world: World) -> None:
+    child, _teacher = await _child_with_teacher(api, world)
+    add = {"childId": child["id"], "role": "MEMBER", "personId": str(world.psychologist.id)}
+    for caller, expected in [
+        (None, "UNAUTHENTICATED"),
+        (world.outsider_staff, "NOT_FOUND"),  # outside the network: looks like no such child
+        (world.parent, "NOT_FOUND"),  # a guardian of another child... not of this one
+        (world.teacher, "NOT_ALLOWED"),  # a member sees the child but may not manage it
+    ]:
+        before = await counts(api)
+        data = await api.gql(document("AddNetworkMember"), {"input": add}, as_=caller)
+        assert [c for c, _ in codes(data["addNetworkMember"])] == [expected], caller
+        assert await counts(api) == before
