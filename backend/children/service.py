@@ -71,10 +71,14 @@ def _check_dates(
         errors.add(ErrorCode.INVALID_DATE, "birthDate")
     if birth_date is not None and birth_date < now - dt.timedelta(days=366 * 25):
         errors.add(ErrorCode.INVALID_DATE, "birthDate")
-    if birth_date is None and expected_date is not None and not (
-        now - dt.timedelta(days=EXPECTED_DAYS_PAST)
-        <= expected_date
-        <= now + dt.timedelta(days=EXPECTED_DAYS_AHEAD)
+    if (
+        birth_date is None
+        and expected_date is not None
+        and not (
+            now - dt.timedelta(days=EXPECTED_DAYS_PAST)
+            <= expected_date
+            <= now + dt.timedelta(days=EXPECTED_DAYS_AHEAD)
+        )
     ):
         errors.add(ErrorCode.INVALID_DATE, "expectedDate")
     return birth_date
