@@ -22,7 +22,7 @@ from backend.api.context import Context
 from backend.api.schema import build_schema
 from backend.core.database import Database
 from backend.core.settings import PROJECT_ROOT, Settings, get_settings
-from backend.identity import dev
+from backend.identity import auth, dev
 
 FRONTEND = PROJECT_ROOT / "frontend-assets"
 SUPPORTED_LANGUAGES = ("nb", "en")
@@ -55,7 +55,7 @@ class KoordinatGraphQL(GraphQL[Context, None]):
         self.db = db
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        actor = await dev.actor_from_request(request, self.db, self.settings)
+        actor = await auth.authenticate(request, self.db, self.settings)
         language = pick_language(
             request.headers.get("accept-language"),
             actor.language if actor else None,

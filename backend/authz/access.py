@@ -75,3 +75,11 @@ def require_global(actor: Actor | None, action: Action) -> Actor:
     if not allowed_globally(actor, action):
         fail(ErrorCode.NOT_ALLOWED)
     return actor
+
+
+async def may_see_child(session: AsyncSession, actor: Actor | None, child_id: uuid.UUID) -> bool:
+    """Whether the caller may see anything of this child right now (e.g. at event delivery)."""
+    if actor is None:
+        return False
+    roles = await roles_in_network(session, actor, child_id)
+    return allowed_on_child(Action.VIEW_CHILD, roles)

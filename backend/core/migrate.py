@@ -16,7 +16,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-async def upgrade(url: str, revision: str = "head") -> None:
+async def upgrade(url: str, revision: str = "heads") -> None:
     """Upgrade the database at `url` (works from inside a running event loop)."""
     engine = create_async_engine(url)
     try:
@@ -32,5 +32,5 @@ async def upgrade(url: str, revision: str = "head") -> None:
         await engine.dispose()
 
 
-def upgrade_sync(url: str, revision: str = "head") -> None:
+def upgrade_sync(url: str, revision: str = "heads") -> None:
     asyncio.run(upgrade(url, revision))

@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1")
     port: int = Field(default=8000)
 
+    # --- login and sessions (identity)
+
+    # --- live updates (events, subscriptions)
+
+    # --- jobs and notifications
+
     @property
     def synthetic_ids_allowed(self) -> bool:
         return self.dev_mode if self.allow_synthetic_ids is None else self.allow_synthetic_ids

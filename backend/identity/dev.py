@@ -31,6 +31,10 @@ async def actor_from_request(
     raw = connection.headers.get(DEV_HEADER)
     if raw is None and "session" in connection.scope:
         raw = connection.session.get(SESSION_KEY)
+    return await actor_from_id(raw, db)
+
+
+async def actor_from_id(raw: object, db: Database) -> Actor | None:
     if not raw:
         return None
     try:
