@@ -30,7 +30,6 @@ from backend.children.models import Child
 from backend.core.clock import today
 from backend.core.migrate import upgrade
 from backend.core.settings import Settings
-from backend.identity.actor import Actor
 from backend.identity.models import Person, PersonKind
 from backend.network.models import (
     Municipality,
@@ -62,56 +61,83 @@ async def seed(app_state: object) -> Person:
         session.add(kommune)
         await session.flush()
         school = ServiceProvider(
-            name="Skole", type=ServiceType.SKOLE.value, org_number="974760673",
+            name="Skole",
+            type=ServiceType.SKOLE.value,
+            org_number="974760673",
             municipality_id=kommune.id,
         )
         session.add(school)
         await session.flush()
-        coordinator = Person(name="Koordinator", kind=PersonKind.STAFF.value,
-                             municipality_id=kommune.id)
+        coordinator = Person(
+            name="Koordinator", kind=PersonKind.STAFF.value, municipality_id=kommune.id
+        )
         others = [Person(name=f"Person {n}", kind=PersonKind.STAFF.value) for n in range(3)]
         session.add_all([coordinator, *others])
         await session.flush()
         for n in range(CHILDREN):
-            child = Child(municipality_id=kommune.id, given_name=f"Barn {n}",
-                          family_name="Bench", birth_date=today() - dt.timedelta(days=3000))
+            child = Child(
+                municipality_id=kommune.id,
+                given_name=f"Barn {n}",
+                family_name="Bench",
+                birth_date=today() - dt.timedelta(days=3000),
+            )
             session.add(child)
             await session.flush()
             for person, role in [(coordinator, NetworkRole.COORDINATOR)] + [
                 (p, NetworkRole.MEMBER) for p in others
             ]:
-                session.add(NetworkMember(child_id=child.id, person_id=person.id,
-                                          service_id=school.id, role=role.value,
-                                          active_from=today()))
+                session.add(
+                    NetworkMember(
+                        child_id=child.id,
+                        person_id=person.id,
+                        service_id=school.id,
+                        role=role.value,
+                        active_from=today(),
+                    )
+                )
     return coordinator
 
 
 async def bare_caseload(db: object, person_id: object) -> bytes:
     """The same data with hand-written queries and no GraphQL: the floor for the API."""
     async with db.reading() as session:  # type: ignore[attr-defined]
-        children = (await session.exec(
-            select(Child).join(NetworkMember, col(NetworkMember.child_id) == col(Child.id))
-            .where(NetworkMember.person_id == person_id, col(NetworkMember.ended_at).is_(None))
-            .order_by(col(Child.id)).limit(CHILDREN)
-        )).all()
+        children = (
+            await session.exec(
+                select(Child)
+                .join(NetworkMember, col(NetworkMember.child_id) == col(Child.id))
+                .where(NetworkMember.person_id == person_id, col(NetworkMember.ended_at).is_(None))
+                .order_by(col(Child.id))
+                .limit(CHILDREN)
+            )
+        ).all()
         ids = [c.id for c in children]
-        members = (await session.exec(
-            select(NetworkMember).where(col(NetworkMember.child_id).in_(ids))
-        )).all()
-        people = {p.id: p for p in (await session.exec(
-            select(Person).where(col(Person.id).in_({m.person_id for m in members}))
-        )).all()}
+        members = (
+            await session.exec(select(NetworkMember).where(col(NetworkMember.child_id).in_(ids)))
+        ).all()
+        people = {
+            p.id: p
+            for p in (
+                await session.exec(
+                    select(Person).where(col(Person.id).in_({m.person_id for m in members}))
+                )
+            ).all()
+        }
         services = {s.id: s for s in (await session.exec(select(ServiceProvider))).all()}
     by_child: dict[object, list[dict[str, object]]] = {}
     for m in members:
-        by_child.setdefault(m.child_id, []).append({
-            "role": m.role, "person": {"name": people[m.person_id].name},
-            "service": {"name": services[m.service_id].name} if m.service_id else None,
-        })
-    return orjson.dumps([
-        {"id": str(c.id), "givenName": c.given_name, "network": by_child.get(c.id, [])}
-        for c in children
-    ])
+        by_child.setdefault(m.child_id, []).append(
+            {
+                "role": m.role,
+                "person": {"name": people[m.person_id].name},
+                "service": {"name": services[m.service_id].name} if m.service_id else None,
+            }
+        )
+    return orjson.dumps(
+        [
+            {"id": str(c.id), "givenName": c.given_name, "network": by_child.get(c.id, [])}
+            for c in children
+        ]
+    )
 
 
 async def bench_caseload(rounds: int) -> list[tuple[str, float, float]]:
@@ -121,8 +147,9 @@ async def bench_caseload(rounds: int) -> list[tuple[str, float, float]]:
         app = create_app(Settings(database_url=url, dev_mode=True, secret_key="bench"))
         async with app.router.lifespan_context(app):
             coordinator = await seed(app.state)
-            client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                       base_url="http://bench")
+            client = httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://bench"
+            )
             query = document("MyCaseload")
 
             async def api() -> None:
@@ -166,6 +193,7 @@ async def bench_validation(rounds: int) -> list[tuple[str, float, float]]:
         async def run() -> None:
             result = await schema.execute(query, context_value=context)
             assert result.errors is None, result.errors
+
         return run
 
     base = statistics.median(await timed(runner(bare), rounds))
@@ -174,8 +202,11 @@ async def bench_validation(rounds: int) -> list[tuple[str, float, float]]:
     return [
         ("MyCaseload document, strawberry with no extensions (baseline)", base, 1.0),
         ("same, Koordinat's static rules + parser/validation caches", static, static / base),
-        ("same, per-request limiter factories (not used: defeats the cache)", per_request,
-         per_request / base),
+        (
+            "same, per-request limiter factories (not used: defeats the cache)",
+            per_request,
+            per_request / base,
+        ),
     ]
 
 
@@ -193,8 +224,9 @@ def write_report(sections: dict[str, list[tuple[str, float, float]]], rounds: in
     ]
     for title, rows in sections.items():
         lines += [f"## {title}", "", "| case | median | ratio to baseline |", "|---|---|---|"]
-        lines += [f"| {name} | {seconds * 1000:.2f} ms | {ratio:.2f}x |"
-                  for name, seconds, ratio in rows]
+        lines += [
+            f"| {name} | {seconds * 1000:.2f} ms | {ratio:.2f}x |" for name, seconds, ratio in rows
+        ]
         lines.append("")
     return "\n".join(lines)
 
