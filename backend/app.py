@@ -17,12 +17,17 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET
 
 from backend.api.context import Context
 from backend.api.schema import build_schema
 from backend.core.database import Database
 from backend.core.settings import PROJECT_ROOT, Settings, get_settings
-from backend.identity import auth, dev
+from backend.events.hub import LiveHub
+from backend.events.socket import LiveTransportWSHandler, offers_our_protocol
+from backend.identity import auth, csrf, dev, oidc
+from backend.identity.csrf import CheckOrigin
+from backend.jobs.runner import InProcessRunner
 
 FRONTEND = PROJECT_ROOT / "frontend-assets"
 SUPPORTED_LANGUAGES = ("nb", "en")
@@ -44,7 +49,9 @@ def pick_language(header: str | None, preferred: str | None, default: str) -> st
 
 
 class KoordinatGraphQL(GraphQL[Context, None]):
-    def __init__(self, settings: Settings, db: Database) -> None:
+    graphql_transport_ws_handler_class = LiveTransportWSHandler
+
+    def __init__(self, settings: Settings, db: Database, live: LiveHub | None = None) -> None:
         super().__init__(
             build_schema(settings),
             graphql_ide="graphiql" if settings.dev_mode else None,
@@ -53,6 +60,20 @@ class KoordinatGraphQL(GraphQL[Context, None]):
         )
         self.settings = settings
         self.db = db
+        self.live = live
+
+    async def run(
+        self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET
+    ) -> Any:
+        # Refuse the handshake itself (HTTP 403) for anything but graphql-transport-ws.
+        if isinstance(request, WebSocket) and not offers_our_protocol(request):
+            return await self.reject_websocket(request)
+        return await super().run(request, context, root_value)
+
+    def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
+        # A cross-origin handshake needs an allowed Origin (KOORDINAT_ALLOWED_ORIGINS);
+        # no Origin (not a browser) and the app's own origin pass strawberry's check before.
+        return csrf.origin_allowed(self.settings, request.scope, request.headers)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         actor = await auth.authenticate(request, self.db, self.settings)
@@ -61,7 +82,9 @@ class KoordinatGraphQL(GraphQL[Context, None]):
             actor.language if actor else None,
             self.settings.default_language,
         )
-        return Context(db=self.db, settings=self.settings, actor=actor, language=language)
+        return Context(
+            db=self.db, settings=self.settings, actor=actor, language=language, live=self.live
+        )
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -101,13 +124,26 @@ async def health(request: Request) -> Response:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     db = Database(settings.database_url, echo=settings.sql_echo)
-    graphql_app = KoordinatGraphQL(settings, db)
+    live = LiveHub(db, settings)
+    graphql_app = KoordinatGraphQL(settings, db, live)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await live.start()
+        # Without Redis the app runs the jobs itself; with Redis, `koordinat worker` does.
+        runner = (
+            InProcessRunner(db, settings)
+            if not settings.redis_url and settings.jobs_in_process
+            else None
+        )
+        if runner is not None:
+            runner.start()
         try:
             yield
         finally:
+            if runner is not None:
+                await runner.stop()
+            await live.stop()
             await db.dispose()
 
     graphql_methods = ["GET", "POST"] if settings.dev_mode else ["POST"]
@@ -119,9 +155,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/dev/sign-in", dev.sign_in_page, methods=["GET"]),
         Route("/dev/sign-in", dev.sign_in, methods=["POST"]),
         Route("/dev/sign-out", dev.sign_out, methods=["POST"]),
+        *oidc.routes(),
     ]
     middleware = [
         Middleware(RequireJsonPost),
+        Middleware(CheckOrigin, settings=settings),
         Middleware(
             SessionMiddleware,
             secret_key=settings.effective_secret_key(),
@@ -133,6 +171,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.settings = settings
     app.state.db = db
+    app.state.live = live
     return app
 
 

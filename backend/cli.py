@@ -79,6 +79,15 @@ def cmd_schema(args: argparse.Namespace) -> None:
     sys.stdout.write(print_sdl())
 
 
+def cmd_worker(args: argparse.Namespace) -> None:
+    import logging
+
+    from backend.jobs.runner import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    asyncio.run(run_worker(get_settings()))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="koordinat", description="Koordinat")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -100,6 +109,13 @@ def main(argv: list[str] | None = None) -> None:
 
     schema = sub.add_parser("schema", help="print the GraphQL SDL")
     schema.set_defaults(func=cmd_schema)
+
+    worker = sub.add_parser("worker", help="run the job worker (needs KOORDINAT_REDIS_URL)")
+    worker.set_defaults(func=cmd_worker)
+
+    from backend.identity.cli import add_token_commands
+
+    add_token_commands(sub)
 
     args = parser.parse_args(argv)
     args.func(args)

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import text
 
 from backend.app import create_app
+from backend.audit.access_log import SQLITE_GUARDS, SQLITE_UNGUARDS
 from backend.core.database import Database
 from backend.core.migrate import upgrade
 from backend.core.settings import Settings
@@ -73,6 +74,9 @@ def make_settings(url: str, **overrides: Any) -> Settings:
         "database_url": url,
         "dev_mode": True,
         "secret_key": "test-secret",
+        # The shared app runs no background jobs: tests that need them start their own,
+        # so nothing sends or changes notification rows behind another test's back.
+        "jobs_in_process": False,
         **overrides,
     }
     return Settings(**values)
@@ -98,9 +102,19 @@ async def app_under_test(database_url: str) -> AsyncIterator[AppUnderTest]:
 
 
 async def wipe(db: Database) -> None:
+    """Empty every table between tests. The access log refuses DELETE, so it is truncated
+    (PostgreSQL) or its guard triggers are lifted for the moment (SQLite)."""
     async with db.engine.begin() as connection:
+        if db.is_sqlite:
+            for statement in SQLITE_UNGUARDS:
+                await connection.execute(text(statement))
+        else:
+            await connection.execute(text("TRUNCATE access_log"))
         for table in reversed(metadata.sorted_tables):
             await connection.execute(text(f"DELETE FROM {table.name}"))
+        if db.is_sqlite:
+            for statement in SQLITE_GUARDS:
+                await connection.execute(text(statement))
 
 
 class Api:

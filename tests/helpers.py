@@ -70,3 +70,42 @@ async def counts(api: Api) -> dict[str, int]:
 
 def codes(payload: dict[str, Any]) -> list[tuple[str, str | None]]:
     return [(e["code"], e["field"]) for e in payload["errors"]]
+
+
+ALL_BUT_BARNEVERN = ("HEALTH", "SCHOOL", "WELFARE", "FAMILY")
+
+
+async def give_consent(
+    api: Api,
+    as_: Any,
+    child_id: str,
+    service_id: Any,
+    categories: tuple[str, ...] = ALL_BUT_BARNEVERN,
+) -> list[dict[str, Any]]:
+    """The guardian `as_` consents that a service sees these categories."""
+    given = []
+    for category in categories:
+        data = await api.gql(
+            document("RecordConsent"),
+            {"input": {"childId": child_id, "serviceId": str(service_id), "category": category}},
+            as_=as_,
+        )
+        assert data["recordConsent"]["errors"] == [], data["recordConsent"]["errors"]
+        given.append(data["recordConsent"]["consent"])
+    return given
+
+
+async def family_child(api: Api, world: Any, **overrides: Any) -> dict[str, Any]:
+    """A child of world.parent (parental responsibility) and world.other_parent (none),
+    coordinated by world.coordinator, whose unit the family consented to (barnevern aside)."""
+    child = await register_child(
+        api,
+        world.coordinator,
+        guardians=[
+            {"personId": str(world.parent.id), "hasParentalResponsibility": True},
+            {"personId": str(world.other_parent.id), "hasParentalResponsibility": False},
+        ],
+        **overrides,
+    )
+    await give_consent(api, world.parent, child["id"], world.unit.id)
+    return child

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from strawberry.types import Info as StrawberryInfo
 
 from backend.api.loaders import Loaders
+from backend.authz.access import Gate
 from backend.core.database import Database
 from backend.core.settings import Settings
 from backend.identity.actor import Actor
+
+if TYPE_CHECKING:
+    from backend.events.hub import LiveHub
 
 
 @dataclass
@@ -18,10 +23,16 @@ class Context:
     settings: Settings
     actor: Actor | None
     language: str
+    # "http" or "websocket": recorded in the access log.
+    via: str = "http"
+    # The process's live-update hub (subscriptions, commit hints); None outside the app.
+    live: LiveHub | None = None
     loaders: Loaders = field(init=False)
+    gate: Gate = field(init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.db, self.actor)
+        self.gate = Gate(self.db, self.actor, self.via)
 
 
 Info = StrawberryInfo[Context, None]

@@ -12,6 +12,7 @@ from typing import TypeVar
 from sqlmodel import col, select
 from strawberry.dataloader import DataLoader
 
+from backend.consent.models import Consent
 from backend.core.database import Database
 from backend.identity.actor import Actor
 from backend.identity.models import Person
@@ -29,6 +30,7 @@ class Loaders:
         self.municipality = DataLoader(self._by_id(Municipality))
         self.active_members = DataLoader(self._members(active_only=True))
         self.all_members = DataLoader(self._members(active_only=False))
+        self.consents = DataLoader(self._consents)
 
     def _by_id(
         self, model: type[Row]
@@ -40,6 +42,19 @@ class Loaders:
             return [by_id.get(i) for i in ids]
 
         return load
+
+    async def _consents(self, child_ids: list[uuid.UUID]) -> Sequence[list[Consent]]:
+        query = (
+            select(Consent)
+            .where(col(Consent.child_id).in_(child_ids))
+            .order_by(col(Consent.given_at), col(Consent.id))
+        )
+        async with self.db.reading() as session:
+            rows = (await session.exec(query)).all()
+        grouped: dict[uuid.UUID, list[Consent]] = {c: [] for c in child_ids}
+        for row in rows:
+            grouped[row.child_id].append(row)
+        return [grouped[c] for c in child_ids]
 
     def _members(
         self, *, active_only: bool

@@ -14,6 +14,7 @@ from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, Vali
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
+from backend.api.access_log import AccessLogWriter
 from backend.api.common import QueryError
 from backend.core.settings import Settings
 from graphql import GraphQLError
@@ -47,7 +48,12 @@ def build_extensions(settings: Settings) -> list[type[SchemaExtension]]:
         def __init__(self) -> None:
             super().__init__(maxsize=cache_size)
 
-    extensions: list[type[SchemaExtension]] = [SecurityLimits, CachedParser, CachedValidation]
+    extensions: list[type[SchemaExtension]] = [
+        SecurityLimits,
+        CachedParser,
+        CachedValidation,
+        AccessLogWriter,
+    ]
     if not settings.dev_mode:
 
         class MaskInternalErrors(MaskErrors):

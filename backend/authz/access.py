@@ -1,53 +1,251 @@
 """The data-access gate: every read or write of a child's data asks here first.
 
-A check always names the record (the child); "not found" and "forbidden" give the same
-answer to someone outside the child's network.
+A check always names the record (the child) and is decided by the Cedar policies on facts
+computed from that child's rows: the caller's active memberships, the recorded consents, the
+child's age and address protection. "Not found" and "forbidden" look the same to someone
+outside the child's network. Reads are noted per child and written to the access log once
+per operation.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from strawberry.dataloader import DataLoader
 
-from backend.authz.policy import Action, allowed_globally, allowed_on_child
-from backend.core.errors import ErrorCode, fail
+from backend.audit.access_log import AccessLogEntry
+from backend.authz.policy import (
+    Action,
+    Category,
+    ChildFacts,
+    decide_globally,
+    decide_on_child,
+)
+from backend.children.models import AddressProtection, Child
+from backend.consent.models import Consent, InformationCategory
+from backend.core.clock import today
+from backend.core.database import Database
+from backend.core.errors import ErrorCode, UserError, UserErrors, fail
 from backend.identity.actor import Actor
-from backend.network.models import NetworkMember, NetworkRole
+from backend.network.models import NetworkMember, NetworkRole, ServiceProvider, ServiceType
 
 
-async def roles_in_network(
-    session: AsyncSession, actor: Actor, child_id: uuid.UUID
-) -> frozenset[NetworkRole]:
-    rows = await session.exec(
-        select(NetworkMember.role).where(
-            NetworkMember.child_id == child_id,
-            NetworkMember.person_id == actor.person_id,
-            col(NetworkMember.ended_at).is_(None),
+class AccessDenied(UserErrors):
+    """A refusal by the gate: carries the child and action so the refusal can be logged."""
+
+    def __init__(self, child_id: uuid.UUID, action: Action, error: UserError) -> None:
+        super().__init__([error])
+        self.child_id = child_id
+        self.action = action
+
+
+def age_on(birth_date: dt.date | None, day: dt.date) -> int:
+    if birth_date is None:
+        return -1
+    years = day.year - birth_date.year
+    if (day.month, day.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return max(years, 0)
+
+
+async def load_facts(
+    session: AsyncSession, actor: Actor, child_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ChildFacts]:
+    """Facts for one caller and many children: three statements, whatever the count."""
+    ids = list(dict.fromkeys(child_ids))
+    now = today()
+    memberships = (
+        await session.exec(
+            select(NetworkMember).where(
+                col(NetworkMember.child_id).in_(ids),
+                NetworkMember.person_id == actor.person_id,
+                col(NetworkMember.ended_at).is_(None),
+            )
         )
-    )
-    return frozenset(NetworkRole(role) for role in rows.all())
-
-
-async def roles_by_child(
-    session: AsyncSession, actor: Actor, child_ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, frozenset[NetworkRole]]:
-    ids = list(set(child_ids))
-    if not ids:
-        return {}
-    rows = await session.exec(
-        select(NetworkMember.child_id, NetworkMember.role).where(
-            col(NetworkMember.child_id).in_(ids),
-            NetworkMember.person_id == actor.person_id,
-            col(NetworkMember.ended_at).is_(None),
+    ).all()
+    children = {
+        c.id: c for c in (await session.exec(select(Child).where(col(Child.id).in_(ids)))).all()
+    }
+    consents = (
+        await session.exec(
+            select(Consent).where(
+                col(Consent.child_id).in_(ids), col(Consent.withdrawn_at).is_(None)
+            )
         )
-    )
-    found: dict[uuid.UUID, set[NetworkRole]] = {}
-    for child_id, role in rows.all():
-        found.setdefault(child_id, set()).add(NetworkRole(role))
-    return {child_id: frozenset(roles) for child_id, roles in found.items()}
+    ).all()
+    facts: dict[uuid.UUID, ChildFacts] = {}
+    for child_id in ids:
+        mine = [m for m in memberships if m.child_id == child_id]
+        services = frozenset(m.service_id for m in mine if m.service_id is not None)
+        active = [c for c in consents if c.child_id == child_id and c.active_on(now)]
+        child = children.get(child_id)
+        facts[child_id] = ChildFacts(
+            child_id=child_id,
+            roles=frozenset(m.role for m in mine) if child else frozenset(),
+            has_parental_responsibility=any(
+                m.role == NetworkRole.GUARDIAN.value and m.has_parental_responsibility for m in mine
+            ),
+            consented_categories=frozenset(
+                c.category for c in active if c.service_id is not None and c.service_id in services
+            ),
+            child_age=age_on(child.birth_date, now) if child else -1,
+            health_withheld_from_guardians=bool(child and child.health_withheld_from_guardians),
+            guardians_have_youth_health_consent=any(
+                c.to_guardians and c.category == InformationCategory.HEALTH.value for c in active
+            ),
+            address_protected=bool(
+                child and child.address_protection != AddressProtection.NONE.value
+            ),
+            service_ids=services,
+            member_ids=frozenset(m.id for m in mine),
+        )
+    return facts
+
+
+# Which category a service's membership reveals.
+SERVICE_CATEGORY: dict[str, Category] = {
+    ServiceType.HELSESTASJON.value: Category.HEALTH,
+    ServiceType.FASTLEGE.value: Category.HEALTH,
+    ServiceType.HABILITERING.value: Category.HEALTH,
+    ServiceType.BUP.value: Category.HEALTH,
+    ServiceType.SYKEHUS.value: Category.HEALTH,
+    ServiceType.BARNEHAGE.value: Category.SCHOOL,
+    ServiceType.SKOLE.value: Category.SCHOOL,
+    ServiceType.PPT.value: Category.SCHOOL,
+    ServiceType.NAV.value: Category.WELFARE,
+    ServiceType.AVLASTNING.value: Category.WELFARE,
+    ServiceType.BARNEVERN.value: Category.BARNEVERN,
+}
+# Local services whose name tells where the child lives.
+LOCATION_REVEALING = frozenset(
+    {
+        ServiceType.HELSESTASJON.value,
+        ServiceType.FASTLEGE.value,
+        ServiceType.BARNEHAGE.value,
+        ServiceType.SKOLE.value,
+        ServiceType.AVLASTNING.value,
+    }
+)
+
+
+def service_categories(service: ServiceProvider | None, facts: ChildFacts) -> list[Category]:
+    """All categories a reader must be allowed to see a member's service and duties."""
+    if service is None:
+        return [Category.BASIC]
+    categories = [SERVICE_CATEGORY.get(service.type, Category.BASIC)]
+    if facts.address_protected and service.type in LOCATION_REVEALING:
+        categories.append(Category.LOCATION)
+    return categories
+
+
+class Gate:
+    """Per-request access decisions (cached) and the record of what was read."""
+
+    def __init__(self, db: Database, actor: Actor | None, via: str = "http") -> None:
+        self.db = db
+        self.actor = actor
+        self.via = via
+        self._facts: DataLoader[uuid.UUID, ChildFacts] = DataLoader(self._load)
+        self._decisions: dict[tuple[object, ...], bool] = {}
+        self._read: dict[uuid.UUID, set[str]] = {}
+        self._refused: dict[uuid.UUID, set[str]] = {}
+        self._known: dict[uuid.UUID, ChildFacts] = {}
+
+    async def _load(self, child_ids: list[uuid.UUID]) -> list[ChildFacts]:
+        assert self.actor is not None
+        async with self.db.reading() as session:
+            found = await load_facts(session, self.actor, child_ids)
+        self._known.update(found)
+        return [found[c] for c in child_ids]
+
+    async def facts(self, child_id: uuid.UUID) -> ChildFacts | None:
+        if self.actor is None:
+            return None
+        return await self._facts.load(child_id)
+
+    def decide(
+        self,
+        facts: ChildFacts,
+        action: Action,
+        category: Category = Category.BASIC,
+        own: bool = False,
+    ) -> bool:
+        assert self.actor is not None
+        key = (facts.decision_key, action, category, own)
+        if key not in self._decisions:
+            self._decisions[key] = decide_on_child(self.actor, action, facts, category, own)
+        return self._decisions[key]
+
+    async def can(self, child_id: uuid.UUID, action: Action) -> bool:
+        facts = await self.facts(child_id)
+        return facts is not None and self.decide(facts, action)
+
+    async def view(self, child_id: uuid.UUID, what: str = "child") -> ChildFacts | None:
+        """Facts if the caller may see this child at all; a refusal is noted for the log."""
+        facts = await self.facts(child_id)
+        if facts is None or not self.decide(facts, Action.VIEW_CHILD):
+            self.note_refused(child_id, what)
+            return None
+        self.note_read(child_id, Category.BASIC.value)
+        return facts
+
+    def read(
+        self,
+        facts: ChildFacts,
+        categories: Iterable[Category],
+        own: bool = False,
+    ) -> bool:
+        """Whether every category may be read; notes the read or the refusal."""
+        wanted = list(categories)
+        allowed = all(self.decide(facts, Action.READ_CATEGORY, c, own) for c in wanted)
+        for category in wanted:
+            if allowed:
+                self.note_read(facts.child_id, category.value)
+            else:
+                self.note_refused(facts.child_id, category.value)
+        return allowed
+
+    def note_read(self, child_id: uuid.UUID, what: str) -> None:
+        self._read.setdefault(child_id, set()).add(what)
+
+    def note_refused(self, child_id: uuid.UUID, what: str) -> None:
+        self._refused.setdefault(child_id, set()).add(what)
+
+    async def flush(self, purpose: str) -> None:
+        """Write one access-log row per child touched by this operation, then start over."""
+        touched = set(self._read) | set(self._refused)
+        if not touched:
+            return
+        read, refused = self._read, self._refused
+        self._read, self._refused = {}, {}
+        actor = self.actor
+        async with self.db.writing() as session:
+            organisation = None
+            if actor is not None and actor.employer_service_id is not None:
+                service = await session.get(ServiceProvider, actor.employer_service_id)
+                organisation = service.name if service else None
+            # The roles the caller had when reading; a refusal before any lookup has none.
+            roles = {c: sorted(f.roles) for c, f in self._known.items() if c in touched}
+            session.add_all(
+                [
+                    AccessLogEntry(
+                        child_id=child_id,
+                        actor_person_id=actor.person_id if actor else None,
+                        actor_name=actor.name if actor else "anonym",
+                        roles=roles.get(child_id, []),
+                        organisation=organisation,
+                        what=sorted(read.get(child_id, set())),
+                        refused=sorted(refused.get(child_id, set())),
+                        purpose=purpose[:200],
+                        via=self.via,
+                    )
+                    for child_id in sorted(touched)
+                ]
+            )
 
 
 def require_actor(actor: Actor | None) -> Actor:
@@ -58,28 +256,39 @@ def require_actor(actor: Actor | None) -> Actor:
 
 
 async def require_on_child(
-    session: AsyncSession, actor: Actor | None, action: Action, child_id: uuid.UUID
-) -> frozenset[NetworkRole]:
+    session: AsyncSession,
+    actor: Actor | None,
+    action: Action,
+    child_id: uuid.UUID,
+    category: Category = Category.BASIC,
+) -> ChildFacts:
     """Refuse unless the caller may do `action` on this child; outsiders get NOT_FOUND."""
     actor = require_actor(actor)
-    roles = await roles_in_network(session, actor, child_id)
-    if not allowed_on_child(Action.VIEW_CHILD, roles):
-        fail(ErrorCode.NOT_FOUND, "childId")
-    if not allowed_on_child(action, roles):
-        fail(ErrorCode.NOT_ALLOWED)
-    return roles
+    facts = (await load_facts(session, actor, [child_id]))[child_id]
+    if not decide_on_child(actor, Action.VIEW_CHILD, facts):
+        raise AccessDenied(child_id, action, UserError(ErrorCode.NOT_FOUND, "childId"))
+    if action is not Action.VIEW_CHILD and not decide_on_child(actor, action, facts, category):
+        raise AccessDenied(child_id, action, UserError(ErrorCode.NOT_ALLOWED))
+    return facts
 
 
 def require_global(actor: Actor | None, action: Action) -> Actor:
     actor = require_actor(actor)
-    if not allowed_globally(actor, action):
+    if not decide_globally(actor, action):
         fail(ErrorCode.NOT_ALLOWED)
     return actor
+
+
+async def roles_in_network(
+    session: AsyncSession, actor: Actor, child_id: uuid.UUID
+) -> frozenset[NetworkRole]:
+    facts = (await load_facts(session, actor, [child_id]))[child_id]
+    return frozenset(NetworkRole(r) for r in facts.roles)
 
 
 async def may_see_child(session: AsyncSession, actor: Actor | None, child_id: uuid.UUID) -> bool:
     """Whether the caller may see anything of this child right now (e.g. at event delivery)."""
     if actor is None:
         return False
-    roles = await roles_in_network(session, actor, child_id)
-    return allowed_on_child(Action.VIEW_CHILD, roles)
+    facts = (await load_facts(session, actor, [child_id]))[child_id]
+    return decide_on_child(actor, Action.VIEW_CHILD, facts)

@@ -1,45 +1,126 @@
-"""Who may do what, as plain policy functions over the caller and their roles in a network.
+"""What Koordinat asks its Cedar policies, and the facts it asks about.
 
-Deny by default: an action not listed here is refused. These rules are the foundation's;
-the Cedar policies in policies/ take over as the single source of decisions.
+The rules themselves live in policies/koordinat.cedar, written for a jurist to read. This
+module names the actions and turns a caller plus the records of one child into the facts
+the policies decide on. Deny by default: any action the policies do not permit is refused.
 """
 
 from __future__ import annotations
 
 import enum
+import uuid
+from dataclasses import dataclass
 
+from backend.authz import cedar
 from backend.identity.actor import Actor
-from backend.network.models import NetworkRole
 
 
 class Action(enum.Enum):
-    VIEW_CHILD = "view_child"
-    REGISTER_CHILD = "register_child"
-    UPDATE_CHILD = "update_child"
-    MANAGE_NETWORK = "manage_network"
-    ASSIGN_COORDINATOR = "assign_coordinator"
-    REGISTER_SERVICE = "register_service"
-    VIEW_DIRECTORY = "view_directory"
+    VIEW_CHILD = "viewChild"
+    UPDATE_CHILD = "updateChild"
+    MANAGE_NETWORK = "manageNetwork"
+    ASSIGN_COORDINATOR = "assignCoordinator"
+    READ_CATEGORY = "readCategory"
+    RECORD_CONSENT = "recordConsent"
+    WITHDRAW_CONSENT = "withdrawConsent"
+    SET_HEALTH_WITHHOLDING = "setHealthWithholding"
+    READ_ACCESS_LOG = "readAccessLog"
+    REGISTER_CHILD = "registerChild"
+    REGISTER_SERVICE = "registerService"
+    VIEW_DIRECTORY = "viewDirectory"
 
 
-# Actions on one child, by the caller's active roles in that child's network.
-_CHILD_RULES: dict[Action, frozenset[NetworkRole]] = {
-    Action.VIEW_CHILD: frozenset(NetworkRole),
-    Action.UPDATE_CHILD: frozenset({NetworkRole.COORDINATOR}),
-    Action.MANAGE_NETWORK: frozenset({NetworkRole.COORDINATOR}),
-    Action.ASSIGN_COORDINATOR: frozenset({NetworkRole.COORDINATOR}),
-}
+GLOBAL_ACTIONS = frozenset({Action.REGISTER_CHILD, Action.REGISTER_SERVICE, Action.VIEW_DIRECTORY})
 
 
-def allowed_on_child(action: Action, roles: frozenset[NetworkRole]) -> bool:
-    permitted = _CHILD_RULES.get(action, frozenset())
-    return bool(roles & permitted)
+class Category(enum.Enum):
+    """What a piece of information is, for the field-level rules."""
+
+    BASIC = "basic"
+    IDENTITY = "identity"
+    LOCATION = "location"
+    CONTACT = "contact"
+    HEALTH = "health"
+    SCHOOL = "school"
+    WELFARE = "welfare"
+    FAMILY = "family"
+    BARNEVERN = "barnevern"
+    CONSENTS = "consents"
+
+
+@dataclass(frozen=True)
+class ChildFacts:
+    """What the policies know about one caller and one child; hashable, so decisions cache."""
+
+    child_id: uuid.UUID
+    roles: frozenset[str]
+    has_parental_responsibility: bool
+    consented_categories: frozenset[str]
+    child_age: int
+    health_withheld_from_guardians: bool
+    guardians_have_youth_health_consent: bool
+    address_protected: bool
+    # The services the caller represents in this network (for "own record").
+    service_ids: frozenset[uuid.UUID]
+    member_ids: frozenset[uuid.UUID]
+
+    @property
+    def decision_key(self) -> tuple[object, ...]:
+        """Everything a decision depends on except the child's id."""
+        return (
+            self.roles,
+            self.has_parental_responsibility,
+            self.consented_categories,
+            self.child_age,
+            self.health_withheld_from_guardians,
+            self.guardians_have_youth_health_consent,
+            self.address_protected,
+        )
+
+    def context(self, category: Category, own: bool) -> dict[str, object]:
+        return {
+            "roles": sorted(self.roles),
+            "hasParentalResponsibility": self.has_parental_responsibility,
+            "isOwnRecord": own,
+            "consentedCategories": sorted(self.consented_categories),
+            "childAge": self.child_age,
+            "healthWithheldFromGuardians": self.health_withheld_from_guardians,
+            "guardiansHaveYouthHealthConsent": self.guardians_have_youth_health_consent,
+            "addressProtected": self.address_protected,
+            "category": category.value,
+        }
+
+
+def decide_on_child(
+    actor: Actor,
+    action: Action,
+    facts: ChildFacts,
+    category: Category = Category.BASIC,
+    own: bool = False,
+) -> bool:
+    return cedar.decide(
+        principal_id=str(actor.person_id),
+        principal_kind=actor.kind.value,
+        employed_by_kommune=actor.municipality_id is not None,
+        action=action.value,
+        resource_kind="Child",
+        resource_id=str(facts.child_id),
+        context=facts.context(category, own),
+    )
+
+
+def decide_globally(actor: Actor, action: Action) -> bool:
+    if action not in GLOBAL_ACTIONS:
+        return False
+    return cedar.decide(
+        principal_id=str(actor.person_id),
+        principal_kind=actor.kind.value,
+        employed_by_kommune=actor.municipality_id is not None,
+        action=action.value,
+        resource_kind="Application",
+        resource_id="koordinat",
+    )
 
 
 def allowed_globally(actor: Actor, action: Action) -> bool:
-    """Actions that are not about one child: staff of a kommune register children and services."""
-    if action in (Action.REGISTER_CHILD, Action.REGISTER_SERVICE):
-        return actor.is_staff and actor.municipality_id is not None
-    if action is Action.VIEW_DIRECTORY:
-        return actor.is_staff
-    return False
+    return decide_globally(actor, action)

@@ -34,5 +34,7 @@ class Child(SQLModel, table=True):
     preferred_language: str = Field(default="nb", max_length=8)
     interpreter_language: str | None = Field(default=None, max_length=8)
     address_protection: str = Field(default=AddressProtection.NONE.value, max_length=24)
+    # From 12 the child may ask that health information be withheld from the guardians.
+    health_withheld_from_guardians: bool = Field(default=False)
     version: int = Field(default=1)
     created_at: dt.datetime = created_at_field()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import strawberry
 
 from backend.api.common import (
@@ -22,6 +24,7 @@ from backend.children.types import (
     ChildPayload,
     RegisterChildInput,
     UpdateChildInput,
+    child_for,
 )
 from backend.core.errors import UserErrors
 from backend.network.models import NetworkRole
@@ -35,9 +38,14 @@ class ChildrenQuery:
             child_id = parse_id(id, "id")
         except UserErrors:
             return None  # a malformed id is simply not found
+        if info.context.actor is None:
+            return None
+        facts = await info.context.gate.view(child_id)
+        if facts is None:
+            return None  # outside the network and non-existent look the same (and are logged)
         async with info.context.db.reading() as session:
             row = await service.visible_child(session, info.context.actor, child_id)
-        return Child.from_row(row) if row else None
+        return Child.from_row(row, facts) if row else None
 
     @strawberry.field(
         description="Children where you have an active role; with role COORDINATOR, "
@@ -64,14 +72,18 @@ class ChildrenQuery:
             rows = await service.my_children(
                 session, actor, role=role, after=after_id, limit=limit + 1
             )
+        # Gathered, so the access facts of the whole page load in one batch.
+        children = await asyncio.gather(*(child_for(info, row) for row in rows[:limit]))
         edges = [
-            ChildEdge(cursor=encode_cursor(r.id), node=Child.from_row(r)) for r in rows[:limit]
+            ChildEdge(cursor=encode_cursor(child.row.id), node=child)
+            for child in children
+            if child is not None
         ]
         return ChildConnection(
             edges=edges,
             page_info=PageInfo(
                 has_next_page=len(rows) > limit,
-                end_cursor=edges[-1].cursor if edges else None,
+                end_cursor=encode_cursor(rows[:limit][-1].id) if rows else None,
             ),
         )
 
@@ -87,7 +99,7 @@ class ChildrenMutation:
         row, errors = await run_write(
             info, lambda s: service.register_child(s, ctx.actor, ctx.settings, input)
         )
-        return ChildPayload(child=Child.from_row(row) if row else None, errors=errors)
+        return ChildPayload(child=await child_for(info, row), errors=errors)
 
     @strawberry.mutation(description="Change a child's details; give the version you read.")
     async def update_child(self, info: Info, input: UpdateChildInput) -> ChildPayload:
@@ -95,4 +107,4 @@ class ChildrenMutation:
         row, errors = await run_write(
             info, lambda s: service.update_child(s, ctx.actor, ctx.settings, input)
         )
-        return ChildPayload(child=Child.from_row(row) if row else None, errors=errors)
+        return ChildPayload(child=await child_for(info, row), errors=errors)

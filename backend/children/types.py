@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import strawberry
+from sqlmodel import col, select
 
-from backend.api.common import PageInfo, UserError
+from backend.api.common import (
+    PageInfo,
+    UserError,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+    query_error,
+)
 from backend.api.context import Info
+from backend.audit.access_log import AccessLogEntry as AccessLogRow
+from backend.authz.policy import Action, Category, ChildFacts
 from backend.children.models import AddressProtection
 from backend.children.models import Child as ChildRow
+from backend.consent.types import (
+    AccessLogConnection,
+    AccessLogEdge,
+    AccessLogEntry,
+    Consent,
+)
+from backend.core.errors import UserErrors
 from backend.network.models import NetworkRole
-from backend.network.types import Municipality, NetworkMember
+from backend.network.types import Municipality, NetworkMember, visible_members
 
 strawberry.enum(
     AddressProtection,
@@ -26,7 +42,6 @@ class Child:
     id: strawberry.ID
     given_name: str | None
     family_name: str
-    national_id: str | None = strawberry.field(description="Fødselsnummer or D-nummer.")
     birth_date: dt.date | None
     expected_date: dt.date | None = strawberry.field(
         description="For a child not yet born: the expected date."
@@ -36,8 +51,18 @@ class Child:
         description="Language for an interpreter (tolk), if the family needs one."
     )
     address_protection: AddressProtection
+    health_withheld_from_guardians: bool = strawberry.field(
+        description="The child (12+) has asked that health information be withheld."
+    )
     version: int
-    municipality_id: strawberry.Private[uuid.UUID]
+    row: strawberry.Private[ChildRow]
+    facts: strawberry.Private[ChildFacts]
+
+    @strawberry.field(description="Fødselsnummer or D-nummer; null if you may not see it.")
+    def national_id(self, info: Info) -> str | None:
+        if not info.context.gate.read(self.facts, [Category.IDENTITY]):
+            return None
+        return self.row.national_id
 
     @strawberry.field
     def is_expected(self) -> bool:
@@ -47,51 +72,101 @@ class Child:
     def needs_interpreter(self) -> bool:
         return self.interpreter_language is not None
 
-    @strawberry.field
+    @strawberry.field(description="The kommune; hidden with a protected address where needed.")
     async def municipality(self, info: Info) -> Municipality | None:
-        row = await info.context.loaders.municipality.load(self.municipality_id)
+        category = Category.LOCATION if self.facts.address_protected else Category.BASIC
+        if not info.context.gate.read(self.facts, [category]):
+            return None
+        row = await info.context.loaders.municipality.load(self.row.municipality_id)
         return Municipality.from_row(row) if row else None
 
     @strawberry.field(description="The network (ansvarsgruppe); ended memberships on request.")
     async def network(self, info: Info, include_ended: bool = False) -> list[NetworkMember]:
-        loader = (
-            info.context.loaders.all_members
-            if include_ended
-            else info.context.loaders.active_members
-        )
-        rows = await loader.load(uuid.UUID(self.id))
-        return [NetworkMember.from_row(row) for row in rows]
+        loaders = info.context.loaders
+        loader = loaders.all_members if include_ended else loaders.active_members
+        return await visible_members(info, await loader.load(self.row.id), self.facts)
 
     @strawberry.field(description="The current barnekoordinator.")
     async def coordinator(self, info: Info) -> NetworkMember | None:
-        rows = await info.context.loaders.active_members.load(uuid.UUID(self.id))
-        for row in rows:
-            if row.role == NetworkRole.COORDINATOR.value:
-                return NetworkMember.from_row(row)
-        return None
+        rows = await info.context.loaders.active_members.load(self.row.id)
+        coordinators = [r for r in rows if r.role == NetworkRole.COORDINATOR.value]
+        members = await visible_members(info, coordinators, self.facts)
+        return members[0] if members else None
 
     @strawberry.field(description="Current guardians (foresatte).")
     async def guardians(self, info: Info) -> list[NetworkMember]:
-        rows = await info.context.loaders.active_members.load(uuid.UUID(self.id))
-        return [
-            NetworkMember.from_row(row) for row in rows if row.role == NetworkRole.GUARDIAN.value
-        ]
+        rows = await info.context.loaders.active_members.load(self.row.id)
+        return await visible_members(
+            info, [r for r in rows if r.role == NetworkRole.GUARDIAN.value], self.facts
+        )
+
+    @strawberry.field(description="Consents, withdrawn ones included (the history).")
+    async def consents(self, info: Info) -> list[Consent]:
+        if not info.context.gate.read(self.facts, [Category.CONSENTS]):
+            return []
+        return [Consent.from_row(r) for r in await info.context.loaders.consents.load(self.row.id)]
+
+    @strawberry.field(description="Who looked at this child's data (tilgangslogg), newest first.")
+    async def access_log(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> AccessLogConnection:
+        gate = info.context.gate
+        if not gate.decide(self.facts, Action.READ_ACCESS_LOG):
+            gate.note_refused(self.row.id, "accessLog")
+            return AccessLogConnection(
+                edges=[], page_info=PageInfo(has_next_page=False, end_cursor=None)
+            )
+        gate.note_read(self.row.id, "accessLog")
+        try:
+            limit = page_size(first)
+            before_id = decode_cursor(after)
+        except UserErrors as exc:
+            raise query_error(exc, info.context.language) from None
+        query = select(AccessLogRow).where(AccessLogRow.child_id == self.row.id)
+        if before_id is not None:
+            query = query.where(col(AccessLogRow.id) < before_id)
+        query = query.order_by(col(AccessLogRow.id).desc()).limit(limit + 1)
+        async with info.context.db.reading() as session:
+            rows = list((await session.exec(query)).all())
+        page = rows[:limit]
+        return AccessLogConnection(
+            edges=[
+                AccessLogEdge(
+                    cursor=encode_cursor(r.id),
+                    node=AccessLogEntry.from_row(r, info.context.language),
+                )
+                for r in page
+            ],
+            page_info=PageInfo(
+                has_next_page=len(rows) > limit,
+                end_cursor=encode_cursor(page[-1].id) if page else None,
+            ),
+        )
 
     @classmethod
-    def from_row(cls, row: ChildRow) -> Child:
+    def from_row(cls, row: ChildRow, facts: ChildFacts) -> Child:
         return cls(
             id=strawberry.ID(str(row.id)),
             given_name=row.given_name,
             family_name=row.family_name,
-            national_id=row.national_id,
             birth_date=row.birth_date,
             expected_date=row.expected_date,
             preferred_language=row.preferred_language,
             interpreter_language=row.interpreter_language,
             address_protection=AddressProtection(row.address_protection),
+            health_withheld_from_guardians=row.health_withheld_from_guardians,
             version=row.version,
-            municipality_id=row.municipality_id,
+            row=row,
+            facts=facts,
         )
+
+
+async def child_for(info: Info, row: ChildRow | None) -> Child | None:
+    """A child for a payload or a query, if the caller may see it (the look is logged)."""
+    if row is None:
+        return None
+    facts = await info.context.gate.view(row.id)
+    return Child.from_row(row, facts) if facts else None
 
 
 @strawberry.type

@@ -22,6 +22,7 @@ class ErrorCode(enum.Enum):
     DUPLICATE = "DUPLICATE"
     DUPLICATE_MEMBER = "DUPLICATE_MEMBER"
     ALREADY_ENDED = "ALREADY_ENDED"
+    ALREADY_WITHDRAWN = "ALREADY_WITHDRAWN"
     GUARDIAN_REQUIRED = "GUARDIAN_REQUIRED"
     CONFLICT = "CONFLICT"
     UNAUTHENTICATED = "UNAUTHENTICATED"
@@ -55,6 +56,10 @@ MESSAGES: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.ALREADY_ENDED: (
         "Medlemskapet er allerede avsluttet.",
         "The membership has already ended.",
+    ),
+    ErrorCode.ALREADY_WITHDRAWN: (
+        "Samtykket er allerede trukket tilbake.",
+        "The consent has already been withdrawn.",
     ),
     ErrorCode.GUARDIAN_REQUIRED: (
         "Barnet må ha minst én foresatt med foreldreansvar.",

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from backend.identity.providers import OidcProvider
 
 
 class Settings(BaseSettings):
@@ -38,10 +41,92 @@ class Settings(BaseSettings):
     port: int = Field(default=8000)
 
     # --- login and sessions (identity)
+    public_url: str = Field(
+        default="",
+        description="Origin users reach the app at (https://koordinat.example.no); builds the"
+        " OpenID redirect URIs and is the default allowed Origin. Empty: taken from the request.",
+    )
+    oidc_providers: list[OidcProvider] = Field(
+        default_factory=list,
+        description="JSON list of OpenID providers (ID-porten, HelseID, Ansattporten, kommune).",
+    )
+    oidc_leeway_seconds: int = Field(
+        default=60, ge=0, description="Clock skew tolerated when checking ID token times."
+    )
+    session_idle_minutes: int = Field(
+        default=480, gt=0, description="A session unused this long ends."
+    )
+    session_max_hours: int = Field(
+        default=12, gt=0, description="A session ends this long after login, used or not."
+    )
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins allowed to send cookie-authenticated POSTs and websockets"
+        " (comma-separated). Empty: public_url, or else the request's own origin.",
+    )
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
+        return value
 
     # --- live updates (events, subscriptions)
+    # Fan-out uses `redis_url` (below): empty means the in-process broker.
+    events_channel: str = Field(
+        default="koordinat:events",
+        description="Redis pub/sub channel for commit hints; one per deployment.",
+    )
+    events_recheck_seconds: float = Field(
+        default=1.5,
+        gt=0,
+        le=4,
+        description="How often subscriptions re-check the table (lost hints), the caller's"
+        " access and session; bounds how long a revoked caller keeps a stream.",
+    )
+    event_retention_days: int = Field(
+        default=0,
+        ge=0,
+        description="Prune events older than this (0: keep all). Older cursors get ResyncRequired.",
+    )
+    events_render_cache_size: int = Field(
+        default=2048,
+        ge=0,
+        description="Rendered events kept for reuse by subscribers with the same view.",
+    )
 
     # --- jobs and notifications
+    redis_url: str = Field(
+        default="",
+        description="redis://host:6379/0. Empty: no Redis; the app runs jobs in process.",
+    )
+    jobs_queue: str = Field(default="koordinat:jobs", description="arq queue name in Redis.")
+    jobs_in_process: bool = Field(
+        default=True,
+        description="Without Redis, run the job runner inside the app process.",
+    )
+    jobs_sweep_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How often due notifications and digests are looked for (and re-enqueued).",
+    )
+    jobs_lease_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="How long one send may take before another worker may try it again.",
+    )
+    smtp_host: str = Field(default="", description="SMTP server. Empty: e-mail goes to the log.")
+    smtp_port: int = Field(default=587)
+    smtp_username: str = Field(default="")
+    smtp_password: str = Field(default="")
+    smtp_security: Literal["starttls", "tls", "none"] = Field(default="starttls")
+    smtp_from: str = Field(default="Koordinat <ikke-svar@koordinat.invalid>")
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    digest_hour: int = Field(default=7, ge=0, le=23, description="Daily digest hour, Oslo time.")
+    notify_max_attempts: int = Field(default=6, ge=1)
+    notify_retry_base_seconds: float = Field(default=60.0, gt=0)
+    notify_retry_max_seconds: float = Field(default=3600.0, gt=0)
 
     @property
     def synthetic_ids_allowed(self) -> bool:

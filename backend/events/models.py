@@ -24,6 +24,9 @@ class ChildEventCounter(SQLModel, table=True):
 
     child_id: uuid.UUID = Field(foreign_key="child.id", primary_key=True)
     last_seq: int = Field(default=0)
+    # Retention: events with seq <= pruned_seq may have been deleted. A cursor below it
+    # cannot be resumed exactly, so a subscriber gets "resync required" instead of a gap.
+    pruned_seq: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Event(SQLModel, table=True):

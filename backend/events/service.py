@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.audit import service as audit
 from backend.events.models import Event
 from backend.identity.actor import Actor
+from backend.notify.rules import apply_rules
 
 _NEXT_SEQ = sa.text(
     "INSERT INTO child_event_counter (child_id, last_seq) VALUES (:child_id, 1) "
@@ -49,6 +50,9 @@ async def record_change(
         payload=payload or {},
     )
     session.add(event)
+    if child_id is not None and seq is not None:
+        # Read by run_write after the commit, to publish "child X has events up to seq N".
+        session.info.setdefault("koordinat_event_heads", {})[child_id] = seq
     audit.record(
         session,
         actor,
@@ -58,4 +62,6 @@ async def record_change(
         child_id=child_id,
         detail=payload,
     )
+    # Notification rows are part of the change: same transaction, never a second write later.
+    await apply_rules(session, event)
     return event

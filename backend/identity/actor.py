@@ -16,15 +16,26 @@ class Actor:
     language: str
     municipality_id: uuid.UUID | None
     employer_service_id: uuid.UUID | None
-    # How the caller proved who they are: "dev" (development sign-in) until login lands.
+    # How the caller proved who they are: "dev" (development sign-in), "oidc:<provider>"
+    # (a session after an OpenID login) or "api_token".
     auth_method: str
+    # The server-side session or API token behind this caller, checked again by still_valid.
+    session_id: uuid.UUID | None = None
+    token_id: uuid.UUID | None = None
 
     @property
     def is_staff(self) -> bool:
         return self.kind is PersonKind.STAFF
 
     @classmethod
-    def from_person(cls, person: Person, auth_method: str) -> Actor:
+    def from_person(
+        cls,
+        person: Person,
+        auth_method: str,
+        *,
+        session_id: uuid.UUID | None = None,
+        token_id: uuid.UUID | None = None,
+    ) -> Actor:
         return cls(
             person_id=person.id,
             name=person.name,
@@ -33,4 +44,6 @@ class Actor:
             municipality_id=person.municipality_id,
             employer_service_id=person.employer_service_id,
             auth_method=auth_method,
+            session_id=session_id,
+            token_id=token_id,
         )

@@ -23,13 +23,13 @@ SESSION_KEY = "dev_person_id"
 
 
 async def actor_from_request(
-    connection: HTTPConnection, db: Database, settings: Settings
+    connection: HTTPConnection, db: Database, settings: Settings, *, use_cookie: bool = True
 ) -> Actor | None:
     """The development identity of this request (header or session), only in dev mode."""
     if not settings.dev_mode:
         return None
     raw = connection.headers.get(DEV_HEADER)
-    if raw is None and "session" in connection.scope:
+    if raw is None and use_cookie and "session" in connection.scope:
         raw = connection.session.get(SESSION_KEY)
     return await actor_from_id(raw, db)
 

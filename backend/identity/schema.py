@@ -16,4 +16,4 @@ class IdentityQuery:
         if actor is None:
             return None
         row = await info.context.loaders.person.load(actor.person_id)
-        return Person.from_row(row) if row else None
+        return Person.from_row(row, contact_visible=True) if row else None

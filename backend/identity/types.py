@@ -15,17 +15,17 @@ class Person:
     id: strawberry.ID
     name: str
     kind: PersonKind
-    email: str | None
-    phone: str | None
+    email: str | None = strawberry.field(description="Hidden unless you may see contact details.")
+    phone: str | None = strawberry.field(description="Hidden unless you may see contact details.")
     preferred_language: str
 
     @classmethod
-    def from_row(cls, row: PersonRow) -> Person:
+    def from_row(cls, row: PersonRow, *, contact_visible: bool) -> Person:
         return cls(
             id=strawberry.ID(str(row.id)),
             name=row.name,
             kind=PersonKind(row.kind),
-            email=row.email,
-            phone=row.phone,
+            email=row.email if contact_visible else None,
+            phone=row.phone if contact_visible else None,
             preferred_language=row.preferred_language,
         )

@@ -28,6 +28,7 @@ from backend.network.types import (
     ServiceProvider,
     ServiceProviderPayload,
     UpdateNetworkMemberInput,
+    member_for,
 )
 
 DIRECTORY_LIMIT = 200
@@ -77,7 +78,10 @@ class NetworkQuery:
             .limit(DIRECTORY_LIMIT)
         )
         async with info.context.db.reading() as session:
-            return [Person.from_row(r) for r in (await session.exec(query)).all()]
+            # Staff contact details are work details, shared among staff.
+            return [
+                Person.from_row(r, contact_visible=True) for r in (await session.exec(query)).all()
+            ]
 
 
 @strawberry.type
@@ -101,9 +105,7 @@ class NetworkMutation:
         row, errors = await run_write(
             info, lambda s: service.add_member(s, ctx.actor, ctx.settings, input)
         )
-        return NetworkMemberPayload(
-            member=NetworkMember.from_row(row) if row else None, errors=errors
-        )
+        return NetworkMemberPayload(member=await member_for(info, row), errors=errors)
 
     @strawberry.mutation(description="Change a member's responsibilities, service or end date.")
     async def update_network_member(
@@ -112,9 +114,7 @@ class NetworkMutation:
         row, errors = await run_write(
             info, lambda s: service.update_member(s, info.context.actor, input)
         )
-        return NetworkMemberPayload(
-            member=NetworkMember.from_row(row) if row else None, errors=errors
-        )
+        return NetworkMemberPayload(member=await member_for(info, row), errors=errors)
 
     @strawberry.mutation(description="End a membership; the person loses access.")
     async def end_network_membership(
@@ -123,9 +123,7 @@ class NetworkMutation:
         row, errors = await run_write(
             info, lambda s: service.end_membership(s, info.context.actor, input)
         )
-        return NetworkMemberPayload(
-            member=NetworkMember.from_row(row) if row else None, errors=errors
-        )
+        return NetworkMemberPayload(member=await member_for(info, row), errors=errors)
 
     @strawberry.mutation(description="Assign the barnekoordinator, or hand over to another.")
     async def assign_coordinator(
@@ -137,7 +135,12 @@ class NetworkMutation:
         if result is None:
             return AssignCoordinatorPayload(errors=errors)
         member, previous = result
+        coordinator = await member_for(info, member)
         return AssignCoordinatorPayload(
-            coordinator=NetworkMember.from_row(member),
-            previous=NetworkMember.from_row(previous) if previous else None,
+            coordinator=coordinator,
+            # A coordinator handing over leaves the network: show the ended membership with
+            # the facts that held for the new coordinator's view, if the caller still sees it.
+            previous=NetworkMember.from_row(previous, coordinator.facts)
+            if previous and coordinator
+            else None,
         )

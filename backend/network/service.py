@@ -196,10 +196,12 @@ async def add_member_row(
     """Insert a validated membership with its event; refuses a duplicate active membership."""
     if await _active_membership(session, child_id, person.id) is not None:
         fail(ErrorCode.DUPLICATE_MEMBER, "personId")
+    # Staff represent their employer unless told otherwise: consent is given per service.
+    service_id = service.id if service else person.employer_service_id
     member = NetworkMember(
         child_id=child_id,
         person_id=person.id,
-        service_id=service.id if service else None,
+        service_id=service_id,
         role=role.value,
         responsibilities=responsibilities,
         has_parental_responsibility=(

@@ -9,6 +9,9 @@ import strawberry
 
 from backend.api.common import UserError
 from backend.api.context import Info
+from backend.authz.access import service_categories
+from backend.authz.policy import Category, ChildFacts
+from backend.identity.models import PersonKind
 from backend.identity.types import Person
 from backend.network.models import Municipality as MunicipalityRow
 from backend.network.models import NetworkMember as NetworkMemberRow
@@ -70,7 +73,6 @@ class ServiceProvider:
 class NetworkMember:
     id: strawberry.ID
     role: NetworkRole
-    responsibilities: str | None = strawberry.field(description="In plain words.")
     has_parental_responsibility: bool = strawberry.field(
         description="Foreldreansvar; only meaningful for guardians."
     )
@@ -78,35 +80,86 @@ class NetworkMember:
     active_to: dt.date | None
     is_active: bool
     version: int
-    person_id: strawberry.Private[uuid.UUID]
-    service_id: strawberry.Private[uuid.UUID | None]
+    row: strawberry.Private[NetworkMemberRow]
+    facts: strawberry.Private[ChildFacts]
+
+    def _own(self, info: Info) -> bool:
+        actor = info.context.actor
+        return actor is not None and self.row.person_id == actor.person_id
+
+    async def _service_row(self, info: Info) -> ServiceProviderRow | None:
+        if self.row.service_id is None:
+            return None
+        return await info.context.loaders.service.load(self.row.service_id)
+
+    @strawberry.field(description="In plain words; hidden where it would reveal a category.")
+    async def responsibilities(self, info: Info) -> str | None:
+        service = await self._service_row(info)
+        categories = service_categories(service, self.facts)
+        if not info.context.gate.read(self.facts, categories, own=self._own(info)):
+            return None
+        return self.row.responsibilities
 
     @strawberry.field
     async def person(self, info: Info) -> Person | None:
-        row = await info.context.loaders.person.load(self.person_id)
-        return Person.from_row(row) if row else None
-
-    @strawberry.field(description="The service this member represents, if any.")
-    async def service(self, info: Info) -> ServiceProvider | None:
-        if self.service_id is None:
+        row = await info.context.loaders.person.load(self.row.person_id)
+        if row is None:
             return None
-        row = await info.context.loaders.service.load(self.service_id)
-        return ServiceProvider.from_row(row) if row else None
+        is_citizen = row.kind == PersonKind.CITIZEN.value
+        category = Category.CONTACT if is_citizen else Category.BASIC
+        contact_visible = info.context.gate.read(self.facts, [category], own=self._own(info))
+        return Person.from_row(row, contact_visible=contact_visible)
+
+    @strawberry.field(description="The service this member represents, if any and if visible.")
+    async def service(self, info: Info) -> ServiceProvider | None:
+        row = await self._service_row(info)
+        if row is None:
+            return None
+        if not info.context.gate.read(
+            self.facts, service_categories(row, self.facts), own=self._own(info)
+        ):
+            return None
+        return ServiceProvider.from_row(row)
 
     @classmethod
-    def from_row(cls, row: NetworkMemberRow) -> NetworkMember:
+    def from_row(cls, row: NetworkMemberRow, facts: ChildFacts) -> NetworkMember:
         return cls(
             id=strawberry.ID(str(row.id)),
             role=NetworkRole(row.role),
-            responsibilities=row.responsibilities,
             has_parental_responsibility=row.has_parental_responsibility,
             active_from=row.active_from,
             active_to=row.active_to,
             is_active=row.ended_at is None,
             version=row.version,
-            person_id=row.person_id,
-            service_id=row.service_id,
+            row=row,
+            facts=facts,
         )
+
+
+async def visible_members(
+    info: Info, rows: list[NetworkMemberRow], facts: ChildFacts
+) -> list[NetworkMember]:
+    """The members this reader may know of: a barnevern membership itself is barnevern data."""
+    actor = info.context.actor
+    visible = []
+    for row in rows:
+        service = (
+            await info.context.loaders.service.load(row.service_id) if row.service_id else None
+        )
+        own = actor is not None and row.person_id == actor.person_id
+        is_barnevern = service is not None and service.type == ServiceType.BARNEVERN.value
+        if is_barnevern and not info.context.gate.read(facts, [Category.BARNEVERN], own=own):
+            continue
+        visible.append(NetworkMember.from_row(row, facts))
+    return visible
+
+
+async def member_for(info: Info, row: NetworkMemberRow | None) -> NetworkMember | None:
+    """A member for a payload, if the caller (still) sees the child."""
+    if row is None:
+        return None
+    facts = await info.context.gate.view(row.child_id)
+    return NetworkMember.from_row(row, facts) if facts else None
 
 
 @strawberry.input(description="A new person, when they are not in Koordinat yet.")

@@ -8,11 +8,11 @@ from typing import Any
 from backend.api.operations import document
 from backend.core.clock import today
 from tests.conftest import Api, World
-from tests.helpers import add_member, codes, counts, register_child
+from tests.helpers import add_member, codes, counts, family_child, register_child
 
 
 async def _child_with_teacher(api: Api, world: World) -> tuple[dict[str, Any], dict[str, Any]]:
-    child = await register_child(api, world.coordinator)
+    child = await family_child(api, world)
     teacher = await add_member(
         api,
         world.coordinator,
@@ -43,7 +43,8 @@ async def test_add_existing_and_new_members(api: Api, world: World) -> None:
         "child"
     ]["network"]
     assert {m["person"]["name"] for m in network} == {
-        "Mor Testesen",
+        "Pia Forelder",
+        "Olga Annenforelder",
         "Kari Koordinator",
         "Tina Lærer",
         "Bestemor",
@@ -209,15 +210,18 @@ async def test_coordinator_is_handed_over_not_ended(api: Api, world: World) -> N
     )
     payload = handed["assignCoordinator"]
     assert payload["errors"] == []
-    assert payload["coordinator"]["person"]["name"] == "Kåre Koordinator"
-    assert payload["previous"]["person"]["name"] == "Kari Koordinator"
-    assert payload["previous"]["isActive"] is False
+    # Handing over means leaving the network: the answer shows nothing of the child any more.
+    assert payload["coordinator"] is None and payload["previous"] is None
     # The previous coordinator has left the network and lost access.
     assert (await api.gql(document("Child"), {"id": child["id"]}, as_=world.coordinator))[
         "child"
     ] is None
-    now = await api.gql(document("Child"), {"id": child["id"]}, as_=world.coordinator2)
+    now = await api.gql(
+        document("Child"), {"id": child["id"], "includeEnded": True}, as_=world.coordinator2
+    )
     assert now["child"]["coordinator"]["person"]["name"] == "Kåre Koordinator"
+    ended = [m for m in now["child"]["network"] if m["person"]["name"] == "Kari Koordinator"]
+    assert [m["isActive"] for m in ended] == [False]
     same = await api.gql(
         document("AssignCoordinator"),
         {"input": {"childId": child["id"], "personId": str(world.coordinator2.id)}},
@@ -250,7 +254,8 @@ async def test_who_may_change_the_network(api: Api, world: World) -> None:
     for caller, expected in [
         (None, "UNAUTHENTICATED"),
         (world.outsider_staff, "NOT_FOUND"),  # outside the network: looks like no such child
-        (world.parent, "NOT_FOUND"),  # a guardian of another child... not of this one
+        (world.parent2, "NOT_FOUND"),  # a parent, but not of this child
+        (world.parent, "NOT_ALLOWED"),  # the guardian sees the child but does not manage it
         (world.teacher, "NOT_ALLOWED"),  # a member sees the child but may not manage it
     ]:
         before = await counts(api)

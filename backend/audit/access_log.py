@@ -1,0 +1,58 @@
+"""Tilgangslogg: who read which child's data, what, why and when. Append-only.
+
+One row per operation and child, naming the categories read (not one row per field), so the
+log does not become the bottleneck. The database refuses UPDATE and DELETE on this table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlmodel import JSON, Column, Field, SQLModel
+
+from backend.core.models import created_at_field, id_field
+
+
+class AccessLogEntry(SQLModel, table=True):
+    __tablename__ = "access_log"
+
+    id: uuid.UUID = id_field()
+    at: dt.datetime = created_at_field()
+    # No foreign keys: a refused look at an unknown id is logged too, and rows outlive people.
+    child_id: uuid.UUID = Field(index=True)
+    actor_person_id: uuid.UUID | None = Field(default=None, index=True)
+    actor_name: str = Field(max_length=200)
+    roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    organisation: str | None = Field(default=None, max_length=200)
+    what: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    refused: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    purpose: str = Field(max_length=200)
+    via: str = Field(max_length=16)
+
+
+# Append-only at the database level, on both engines.
+SQLITE_GUARDS = [
+    "CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log "
+    "BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END",
+    "CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log "
+    "BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END",
+]
+SQLITE_UNGUARDS = [
+    "DROP TRIGGER IF EXISTS access_log_no_update",
+    "DROP TRIGGER IF EXISTS access_log_no_delete",
+]
+POSTGRES_GUARDS = [
+    "CREATE FUNCTION access_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN RAISE EXCEPTION 'access_log is append-only'; END $$",
+    "CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE ON access_log "
+    "FOR EACH ROW EXECUTE FUNCTION access_log_append_only()",
+    "REVOKE UPDATE, DELETE, TRUNCATE ON access_log FROM PUBLIC",
+]
+POSTGRES_UNGUARDS = [
+    "DROP TRIGGER IF EXISTS access_log_append_only ON access_log",
+    "DROP FUNCTION IF EXISTS access_log_append_only()",
+]
+
+__all__ = ["POSTGRES_GUARDS", "SQLITE_GUARDS", "AccessLogEntry", "Any"]

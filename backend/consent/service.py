@@ -1,0 +1,143 @@
+"""The only code that writes consents and the child's own health-withholding choice."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.api.common import parse_id
+from backend.authz.access import require_on_child
+from backend.authz.policy import Action, Category
+from backend.children.models import Child
+from backend.consent.models import Consent, InformationCategory
+from backend.consent.types import (
+    RecordConsentInput,
+    SetHealthWithholdingInput,
+    WithdrawConsentInput,
+)
+from backend.core import validation
+from backend.core.clock import today
+from backend.core.database import utcnow
+from backend.core.errors import Collector, ErrorCode, UserErrors, fail
+from backend.events.service import record_change
+from backend.identity.actor import Actor
+from backend.network.models import ServiceProvider
+from backend.network.service import lock_child
+
+
+async def record_consent(
+    session: AsyncSession, actor: Actor | None, data: RecordConsentInput
+) -> Consent:
+    child_id = parse_id(data.child_id, "childId")
+    category = Category(data.category.value)
+    await require_on_child(session, actor, Action.RECORD_CONSENT, child_id, category)
+    assert actor is not None
+    await lock_child(session, child_id)
+    errors = Collector()
+    service_id: uuid.UUID | None = None
+    if data.to_guardians == (data.service_id is not None):
+        errors.add(ErrorCode.REQUIRED, "serviceId")
+    elif data.service_id is not None:
+        try:
+            service_id = parse_id(data.service_id, "serviceId")
+        except UserErrors as exc:
+            errors.errors.extend(exc.errors)
+        if service_id is not None and await session.get(ServiceProvider, service_id) is None:
+            errors.add(ErrorCode.NOT_FOUND, "serviceId")
+    elif data.category is not InformationCategory.HEALTH:
+        # Only health information is held back from guardians, so only it is shared back.
+        errors.add(ErrorCode.INVALID, "toGuardians")
+    valid_from = data.valid_from or today()
+    validation.date_range(errors, "validTo", valid_from, data.valid_to)
+    if data.valid_to is not None and data.valid_to < today():
+        errors.add(ErrorCode.INVALID_DATE, "validTo")
+    errors.raise_if_any()
+    consent = Consent(
+        child_id=child_id,
+        service_id=service_id,
+        to_guardians=data.to_guardians,
+        category=data.category.value,
+        valid_from=valid_from,
+        valid_to=data.valid_to,
+        given_by_person_id=actor.person_id,
+    )
+    session.add(consent)
+    await record_change(
+        session,
+        actor,
+        kind="consent.recorded",
+        entity_type="consent",
+        entity_id=consent.id,
+        child_id=child_id,
+        payload={
+            "consentId": str(consent.id),
+            "childId": str(child_id),
+            "category": consent.category,
+            "serviceId": str(service_id) if service_id else None,
+            "toGuardians": consent.to_guardians,
+        },
+    )
+    return consent
+
+
+async def withdraw_consent(
+    session: AsyncSession, actor: Actor | None, data: WithdrawConsentInput
+) -> Consent:
+    consent_id = parse_id(data.id, "id")
+    consent = await session.get(Consent, consent_id)
+    if consent is None:
+        fail(ErrorCode.NOT_FOUND, "id")
+    assert consent is not None
+    await require_on_child(
+        session, actor, Action.WITHDRAW_CONSENT, consent.child_id, Category(consent.category)
+    )
+    assert actor is not None
+    await lock_child(session, consent.child_id)
+    await session.refresh(consent)
+    if consent.withdrawn_at is not None:
+        fail(ErrorCode.ALREADY_WITHDRAWN, "id")
+    # Effective at once: the next decision no longer finds an active consent.
+    consent.withdrawn_at = utcnow()
+    consent.withdrawn_by_person_id = actor.person_id
+    consent.version += 1
+    session.add(consent)
+    await record_change(
+        session,
+        actor,
+        kind="consent.withdrawn",
+        entity_type="consent",
+        entity_id=consent.id,
+        child_id=consent.child_id,
+        payload={
+            "consentId": str(consent.id),
+            "childId": str(consent.child_id),
+            "category": consent.category,
+        },
+    )
+    return consent
+
+
+async def set_health_withholding(
+    session: AsyncSession, actor: Actor | None, data: SetHealthWithholdingInput
+) -> Child:
+    child_id = parse_id(data.child_id, "childId")
+    await require_on_child(session, actor, Action.SET_HEALTH_WITHHOLDING, child_id)
+    await lock_child(session, child_id)
+    child = await session.get(Child, child_id)
+    assert child is not None
+    await session.refresh(child)
+    if child.health_withheld_from_guardians != data.withhold:
+        child.health_withheld_from_guardians = data.withhold
+        child.version += 1
+        session.add(child)
+        await record_change(
+            session,
+            actor,
+            kind="child.health_withholding_changed",
+            entity_type="child",
+            entity_id=child.id,
+            child_id=child.id,
+            payload={"childId": str(child.id), "withheld": data.withhold},
+        )
+    return child

@@ -1,0 +1,165 @@
+"""GraphQL types and inputs for consent (samtykke) and the access log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from backend.api.common import PageInfo, UserError
+from backend.api.context import Info
+from backend.audit.access_log import AccessLogEntry as AccessLogRow
+from backend.consent.models import Consent as ConsentRow
+from backend.consent.models import InformationCategory
+from backend.core.clock import today
+from backend.network.types import ServiceProvider
+
+strawberry.enum(
+    InformationCategory,
+    name="InformationCategory",
+    description="Categories of information a consent names; barnevern is its own.",
+)
+
+
+@strawberry.type(description="A consent (samtykke), active or withdrawn: history is kept.")
+class Consent:
+    id: strawberry.ID
+    category: InformationCategory
+    to_guardians: bool = strawberry.field(
+        description="A young person's (16+) consent that the guardians see health information."
+    )
+    valid_from: dt.date
+    valid_to: dt.date | None
+    given_at: dt.datetime
+    withdrawn_at: dt.datetime | None
+    version: int
+    row: strawberry.Private[ConsentRow]
+
+    @strawberry.field
+    def is_active(self) -> bool:
+        return self.row.active_on(today())
+
+    @strawberry.field(description="The service the consent lets see the category.")
+    async def service(self, info: Info) -> ServiceProvider | None:
+        if self.row.service_id is None:
+            return None
+        row = await info.context.loaders.service.load(self.row.service_id)
+        return ServiceProvider.from_row(row) if row else None
+
+    @strawberry.field(description="Who gave it.")
+    async def given_by(self, info: Info) -> str | None:
+        row = await info.context.loaders.person.load(self.row.given_by_person_id)
+        return row.name if row else None
+
+    @strawberry.field(description="Who withdrew it.")
+    async def withdrawn_by(self, info: Info) -> str | None:
+        if self.row.withdrawn_by_person_id is None:
+            return None
+        row = await info.context.loaders.person.load(self.row.withdrawn_by_person_id)
+        return row.name if row else None
+
+    @classmethod
+    def from_row(cls, row: ConsentRow) -> Consent:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            category=InformationCategory(row.category),
+            to_guardians=row.to_guardians,
+            valid_from=row.valid_from,
+            valid_to=row.valid_to,
+            given_at=row.given_at,
+            withdrawn_at=row.withdrawn_at,
+            version=row.version,
+            row=row,
+        )
+
+
+# What was read, in plain words for the family.
+WHAT_IN_WORDS: dict[str, tuple[str, str]] = {
+    "basic": ("grunnopplysninger og nettverket", "basic details and the network"),
+    "identity": ("fødselsnummer", "national identity number"),
+    "location": ("opplysninger som viser bosted", "details that show where the child lives"),
+    "contact": ("familiens kontaktopplysninger", "the family's contact details"),
+    "health": ("helseopplysninger", "health information"),
+    "school": ("opplysninger om barnehage og skole", "kindergarten and school information"),
+    "welfare": ("opplysninger om NAV og avlastning", "welfare and respite information"),
+    "family": ("familieopplysninger", "family information"),
+    "barnevern": ("barnevernsopplysninger", "child welfare information"),
+    "consents": ("samtykker", "consents"),
+    "accessLog": ("tilgangsloggen", "the access log"),
+    "child": ("barnet", "the child"),
+}
+
+
+def in_words(what: str, language: str) -> str:
+    nb, en = WHAT_IN_WORDS.get(what, (what, what))
+    return en if language == "en" else nb
+
+
+@strawberry.type(description="One look at the child's data (tilgangslogg).")
+class AccessLogEntry:
+    id: strawberry.ID
+    at: dt.datetime
+    who: str
+    roles: list[str]
+    organisation: str | None
+    what: list[str] = strawberry.field(description="What was read, in plain words.")
+    refused: list[str] = strawberry.field(description="What was asked for and refused.")
+    purpose: str
+    via: str
+
+    @classmethod
+    def from_row(cls, row: AccessLogRow, language: str) -> AccessLogEntry:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            at=row.at,
+            who=row.actor_name,
+            roles=list(row.roles),
+            organisation=row.organisation,
+            what=[in_words(w, language) for w in row.what],
+            refused=[in_words(w, language) for w in row.refused],
+            purpose=row.purpose,
+            via=row.via,
+        )
+
+
+@strawberry.type
+class AccessLogEdge:
+    cursor: str
+    node: AccessLogEntry
+
+
+@strawberry.type
+class AccessLogConnection:
+    edges: list[AccessLogEdge]
+    page_info: PageInfo
+
+
+@strawberry.input
+class RecordConsentInput:
+    child_id: strawberry.ID
+    category: InformationCategory
+    service_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The service that may see the category."
+    )
+    to_guardians: bool = strawberry.field(
+        default=False, description="Instead of a service: the guardians (health, from 16)."
+    )
+    valid_from: dt.date | None = strawberry.field(default=None, description="Default: today.")
+    valid_to: dt.date | None = None
+
+
+@strawberry.input
+class WithdrawConsentInput:
+    id: strawberry.ID
+
+
+@strawberry.input(description="The child (12-15) asks that health information be withheld.")
+class SetHealthWithholdingInput:
+    child_id: strawberry.ID
+    withhold: bool
+
+
+@strawberry.type
+class ConsentPayload:
+    consent: Consent | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)

@@ -1,0 +1,296 @@
+"""The two live streams: one child's events, and everything in a person's children.
+
+Both replay from the event table after the client's cursor, then keep reading by cursor
+whenever the hub says there may be more, so the switch from replay to live has no gap and
+no duplicate. Every batch is authorized again (`may_see_child`) just before delivery,
+against the caller's membership *now*; losing access ends the child's stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncGenerator, Hashable
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+
+from backend.api.common import query_error
+from backend.api.context import Context, Info
+from backend.authz.access import Gate, load_facts, may_see_child
+from backend.core.errors import ErrorCode, UserError, UserErrors
+from backend.events.hub import (
+    READ_BATCH,
+    ChildFeed,
+    LiveHub,
+    decode_cursor,
+    encode_cursor,
+    read_events,
+    stream_bounds,
+)
+from backend.events.models import Event
+from backend.events.render import AccessNotes, Selection, Share, selection_of
+from backend.events.types import EventNode, EventStreamItem, ResyncRequired
+from backend.identity.actor import Actor
+from backend.network.models import NetworkMember
+
+
+def _error(info: Info, code: ErrorCode, field: str | None) -> Exception:
+    return query_error(UserErrors([UserError(code, field)]), info.context.language)
+
+
+@dataclass(frozen=True)
+class View:
+    """One subscriber's current view of one child: everything that decides rendered fields."""
+
+    # The Cedar context and principal attributes the field rules read.
+    policy: Hashable
+    language: str
+    # "Own record" rules depend on who you are: your memberships here...
+    own_members: frozenset[uuid.UUID]
+    # ...and, when the selection reaches the child (its whole network), you yourself.
+    person: uuid.UUID | None
+
+
+class Subscriber:
+    """What one subscription needs to check access, share renders and log reads."""
+
+    def __init__(self, info: Info, hub: LiveHub, actor: Actor) -> None:
+        self.info = info
+        self.ctx: Context = info.context
+        self.hub = hub
+        self.actor = actor
+        self.selection: Selection = selection_of(info._raw_info)
+        self.notes = AccessNotes()
+        self.wake = asyncio.Event()
+
+    async def view(self, child_id: uuid.UUID) -> View | None:
+        """Authorize now; None when the caller may no longer see the child."""
+        async with self.ctx.db.reading() as session:
+            if not await may_see_child(session, self.actor, child_id):
+                return None
+            facts = (await load_facts(session, self.actor, [child_id]))[child_id]
+        return View(
+            policy=(
+                facts.decision_key,
+                self.actor.kind.value,
+                self.actor.municipality_id is not None,
+            ),
+            language=self.ctx.language,
+            own_members=frozenset(facts.member_ids),
+            person=self.actor.person_id if "child" in self.selection.fields else None,
+        )
+
+    def node(self, row: Event, view: View) -> EventNode:
+        own = row.entity_id in view.own_members
+        key = (row.id, self.selection.digest, view.policy, view.language, own, view.person)
+        share = Share(
+            cache=self.hub.render_cache,
+            key=key,
+            make_context=self._render_context,
+            notes=self.notes,
+        )
+        return EventNode.from_row(row, share)
+
+    def _render_context(self) -> Context:
+        # Fresh per render: loaders and the access gate must not cache across events.
+        ctx = self.ctx
+        return Context(
+            db=ctx.db,
+            settings=ctx.settings,
+            actor=self.actor,
+            language=ctx.language,
+            via="websocket",
+            live=self.hub,
+        )
+
+    async def flush_log(self, purpose: str) -> None:
+        """Write what was delivered to the access log (one row per child), then start over."""
+        if not self.notes.reads and not self.notes.refused:
+            return
+        gate = Gate(self.ctx.db, self.actor, "websocket")
+        for child_id, what in self.notes.reads.items():
+            for item in what:
+                gate.note_read(child_id, item)
+        for child_id, what in self.notes.refused.items():
+            for item in what:
+                gate.note_refused(child_id, item)
+        self.notes = AccessNotes()
+        await gate.flush(purpose)
+
+    async def idle(self, purpose: str) -> bool:
+        """Wait for news or the re-check period; True when woken by news."""
+        await self.flush_log(purpose)
+        try:
+            async with asyncio.timeout(self.hub.recheck_seconds):
+                await self.wake.wait()
+        except TimeoutError:
+            return False
+        return True
+
+
+def _start(info: Info) -> tuple[LiveHub, Actor]:
+    hub = info.context.live
+    actor = info.context.actor
+    if actor is None:
+        raise _error(info, ErrorCode.UNAUTHENTICATED, None)
+    if hub is None or not hub.started:
+        raise RuntimeError("live updates need the app's hub")
+    return hub, actor
+
+
+def _parse_child(info: Info, value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise _error(info, ErrorCode.NOT_FOUND, "childId") from None
+
+
+async def _next_batch(sub: Subscriber, feed: ChildFeed, after: int) -> list[Event]:
+    cached = feed.cached_after(after)
+    if cached is not None:
+        return cached[:READ_BATCH]
+    return await read_events(sub.ctx.db, feed.child_id, after, READ_BATCH)
+
+
+async def _resync(sub: Subscriber, child_id: uuid.UUID) -> tuple[ResyncRequired, int]:
+    async with sub.ctx.db.reading() as session:
+        _, last = await stream_bounds(session, child_id)
+    cursor = encode_cursor(child_id, last) if last else None
+    return ResyncRequired(child_id=child_id, latest_cursor=cursor), last  # type: ignore[arg-type]
+
+
+async def child_events(
+    info: Info, child_id: str, after: str | None
+) -> AsyncGenerator[EventStreamItem, None]:
+    hub, actor = _start(info)
+    child = _parse_child(info, child_id)
+    position = 0
+    if after:
+        decoded = decode_cursor(after)
+        if decoded is None or decoded[0] != child:
+            raise _error(info, ErrorCode.INVALID, "after")
+        position = decoded[1]
+    sub = Subscriber(info, hub, actor)
+    # An outsider and a child that does not exist get the same answer.
+    if await sub.view(child) is None:
+        raise _error(info, ErrorCode.NOT_FOUND, "childId")
+    # Follow before the first read, so a commit during the replay still wakes us.
+    feed = hub.follow(child, sub.wake)
+    try:
+        async with info.context.db.reading() as session:
+            floor, _ = await stream_bounds(session, child)
+        if position < floor:
+            resync, _ = await _resync(sub, child)
+            yield resync
+            return
+        while True:
+            sub.wake.clear()
+            batch = await _next_batch(sub, feed, position)
+            if batch:
+                if batch[0].seq != position + 1:
+                    # Pruned under a slow reader: exactly-once is no longer possible.
+                    resync, _ = await _resync(sub, child)
+                    yield resync
+                    return
+                view = await sub.view(child)
+                if view is None:
+                    raise _error(info, ErrorCode.NOT_FOUND, "childId")
+                for row in batch:
+                    yield sub.node(row, view)
+                    assert row.seq is not None
+                    position = row.seq
+                continue
+            if not await sub.idle("childEvents") and await sub.view(child) is None:
+                raise _error(info, ErrorCode.NOT_FOUND, "childId")
+    finally:
+        hub.unfollow(feed, sub.wake)
+        with contextlib.suppress(Exception):
+            await sub.flush_log("childEvents")
+
+
+async def _my_children(sub: Subscriber) -> set[uuid.UUID]:
+    async with sub.ctx.db.reading() as session:
+        rows = await session.exec(
+            select(NetworkMember.child_id).where(
+                NetworkMember.person_id == sub.actor.person_id,
+                col(NetworkMember.ended_at).is_(None),
+            )
+        )
+        return set(rows.all())
+
+
+async def my_events(info: Info, after: list[str] | None) -> AsyncGenerator[EventStreamItem, None]:
+    hub, actor = _start(info)
+    cursors: dict[uuid.UUID, int] = {}
+    for value in after or []:
+        decoded = decode_cursor(value)
+        if decoded is None:
+            raise _error(info, ErrorCode.INVALID, "after")
+        cursors[decoded[0]] = max(decoded[1], cursors.get(decoded[0], 0))
+    sub = Subscriber(info, hub, actor)
+    feeds: dict[uuid.UUID, ChildFeed] = {}
+    positions: dict[uuid.UUID, int] = {}
+    pending: list[ResyncRequired] = []
+
+    async def refresh() -> None:
+        """Follow the children the caller is in now; drop those they left."""
+        mine = await _my_children(sub)
+        for gone in set(feeds) - mine:
+            hub.unfollow(feeds.pop(gone), sub.wake)
+            positions.pop(gone, None)
+            cursors.pop(gone, None)
+        for child in mine - set(feeds):
+            feeds[child] = hub.follow(child, sub.wake)
+            async with sub.ctx.db.reading() as session:
+                floor, last = await stream_bounds(session, child)
+            if child not in cursors:
+                positions[child] = last  # a child without a cursor starts now
+            elif cursors[child] < floor:
+                resync, last = await _resync(sub, child)
+                pending.append(resync)
+                positions[child] = last
+            else:
+                positions[child] = cursors[child]
+
+    try:
+        await refresh()
+        while True:
+            sub.wake.clear()
+            while pending:
+                yield pending.pop(0)
+            delivered = False
+            for child, feed in list(feeds.items()):
+                if child not in feeds:
+                    continue
+                batch = await _next_batch(sub, feed, positions[child])
+                if not batch:
+                    continue
+                if batch[0].seq != positions[child] + 1:
+                    resync, last = await _resync(sub, child)
+                    positions[child] = last
+                    yield resync
+                    continue
+                view = await sub.view(child)
+                if view is None:
+                    # Left the network (or lost access): stop following that child.
+                    hub.unfollow(feeds.pop(child), sub.wake)
+                    positions.pop(child, None)
+                    cursors.pop(child, None)  # on return, start from then, not from here
+                    continue
+                for row in batch:
+                    yield sub.node(row, view)
+                    assert row.seq is not None
+                    positions[child] = row.seq
+                    cursors[child] = row.seq
+                delivered = True
+            if delivered:
+                continue
+            if not await sub.idle("myEvents"):
+                await refresh()
+    finally:
+        for feed in feeds.values():
+            hub.unfollow(feed, sub.wake)
+        with contextlib.suppress(Exception):
+            await sub.flush_log("myEvents")

@@ -1,0 +1,137 @@
+"""The graphql-transport-ws connection: who is calling, how long they may stay, and sending.
+
+Around strawberry's handler: the caller is resolved at `connection_init` (the payload's
+token or dev identity, else the handshake's session), a socket without a caller is closed
+(4403), and while it is open the caller's session is checked every few seconds: when it
+expires or is revoked the socket closes (4401). Messages go out as text frames (the
+protocol is JSON text), and an event rendered once for many receivers is sent from its
+encoded JSON without serializing it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import cast
+
+import orjson
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    Message,
+)
+from strawberry.types.execution import ExecutionResult, PreExecutionError
+
+from backend.api.context import Context
+from backend.api.loaders import Loaders
+from backend.authz.access import Gate
+from backend.events.render import RenderedData
+from backend.identity import auth
+
+log = logging.getLogger("koordinat.events.socket")
+
+SESSION_ENDED = 4401
+
+
+def offers_our_protocol(websocket: WebSocket) -> bool:
+    """Only graphql-transport-ws: a legacy `graphql-ws` handshake is refused (HTTP 403)."""
+    return GRAPHQL_TRANSPORT_WS_PROTOCOL in websocket.scope.get("subprotocols", [])
+
+
+class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    _watchdog: asyncio.Task[None] | None = None
+
+    @property
+    def _ws(self) -> WebSocket:
+        return cast(WebSocket, self.websocket.ws)  # type: ignore[attr-defined]
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        payload = message.get("payload")
+        if (
+            not self.connection_init_received
+            and not self.connection_timed_out
+            and isinstance(payload, dict | None)
+        ):
+            context = self.context
+            actor = await auth.authenticate_connection_params(payload, context.db, context.settings)
+            actor = actor or context.actor
+            if actor is None:
+                self.connection_init_received = True
+                if self.connection_init_timeout_task:
+                    self.connection_init_timeout_task.cancel()
+                await self.websocket.close(code=4403, reason="Forbidden")
+                return
+            if actor != context.actor:
+                context.actor = actor
+                context.loaders = Loaders(context.db, actor)
+                context.gate = Gate(context.db, actor, "websocket")
+        await super().handle_connection_init(message)
+        if self.connection_acknowledged and self._watchdog is None:
+            self._watchdog = asyncio.create_task(self._watch_session())
+
+    async def _watch_session(self) -> None:
+        context = self.context
+        actor = context.actor
+        assert actor is not None
+        interval = context.settings.events_recheck_seconds
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                valid = await auth.still_valid(actor, context.db, context.settings)
+            except Exception:
+                log.exception("session check failed; trying again")
+                continue
+            if not valid:
+                with contextlib.suppress(Exception):
+                    await self.websocket.close(code=SESSION_ENDED, reason="Session ended")
+                return
+
+    async def shutdown(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watchdog
+        await super().shutdown()
+
+    async def send_message(self, message: Message) -> None:
+        await self._send_text(orjson.dumps(message).decode())
+
+    async def _send_text(self, text: str) -> None:
+        try:
+            await self._ws.send_text(text)
+        except (WebSocketDisconnect, RuntimeError) as exc:
+            # RuntimeError: sending after the socket was closed (e.g. by the watchdog).
+            raise WebSocketDisconnected from exc
+
+    async def _send_result_stream(
+        self, operation: Operation[Context, None], result_source: object
+    ) -> None:
+        first = True
+        async for result in result_source:  # type: ignore[attr-defined]
+            if first and isinstance(result, PreExecutionError):
+                await self._handle_pre_execution_error(operation, result)
+                return
+            if not isinstance(result, ExecutionResult):
+                await self._reject_incremental_delivery(operation)
+                return
+            first = False
+            data = result.data
+            if isinstance(data, RenderedData) and not result.errors and not result.extensions:
+                # The same encoded payload for every receiver; only the operation id differs.
+                if not operation.completed:
+                    await self._send_text(
+                        '{"id":'
+                        + orjson.dumps(operation.id).decode()
+                        + ',"type":"next","payload":'
+                        + data.encoded
+                        + "}"
+                    )
+                continue
+            await operation.send_next(result)

@@ -1,0 +1,288 @@
+"""Login with OpenID Connect (authorization code flow, PKCE S256) through authlib.
+
+`GET /auth/login/{provider}` sends the browser to the provider with a fresh state, nonce
+and PKCE verifier (kept in Starlette's signed session cookie until the callback).
+`GET /auth/callback/{provider}` checks the state, exchanges the code (with the client
+secret or a `private_key_jwt` assertion), validates the ID token (signature from the
+provider's JWKS, issuer, audience, expiry, nonce), checks the authentication level, maps
+the login to an existing person and starts a server-side session. Nobody gets an account
+by logging in: an unknown person gets a refusal page.
+`POST /auth/logout` ends the session on the server.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import Any
+
+import httpx2
+from authlib.integrations.starlette_client import OAuth, OAuthError, StarletteOAuth2App
+from authlib.oauth2.rfc7523 import PrivateKeyJWT
+from joserfc.errors import JoseError
+from joserfc.jwk import import_key
+from sqlalchemy import func
+from sqlmodel import col, select
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from backend.core.database import Database
+from backend.core.settings import Settings
+from backend.identity import sessions
+from backend.identity.models import Person
+from backend.identity.providers import OidcProvider
+
+log = logging.getLogger(__name__)
+
+# Signing algorithm for the client assertion, by key type, when the JWK names none.
+_DEFAULT_ALGS = {"RSA": "RS256", "EC": "ES256", "OKP": "EdDSA"}
+
+
+class OidcClients:
+    """One authlib client per configured provider, with cached discovery and JWKS."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.oauth = OAuth()
+        self.providers: dict[str, OidcProvider] = {}
+        for provider in settings.oidc_providers:
+            self.providers[provider.name] = provider
+            self.oauth.register(**_registration(provider))
+
+    def get(self, name: str) -> tuple[OidcProvider, StarletteOAuth2App] | None:
+        provider = self.providers.get(name)
+        if provider is None:
+            return None
+        client = self.oauth.create_client(name)
+        assert isinstance(client, StarletteOAuth2App)
+        return provider, client
+
+
+def _registration(provider: OidcProvider) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "name": provider.name,
+        "client_id": provider.client_id,
+        "server_metadata_url": provider.issuer.rstrip("/") + "/.well-known/openid-configuration",
+        "client_kwargs": {
+            "scope": provider.scope,
+            "code_challenge_method": "S256",
+            "token_endpoint_auth_method": provider.auth_method,
+            "timeout": 10.0,
+        },
+    }
+    if provider.private_key_jwk is not None:
+        key = import_key(provider.private_key_jwk)
+        alg = provider.private_key_jwk.get("alg") or _DEFAULT_ALGS[key.key_type]
+        headers = {"kid": key.kid} if key.kid else None
+        kwargs["client_secret"] = key
+        # The assertion's audience is the token endpoint (authlib's default).
+        kwargs["client_auth_methods"] = [PrivateKeyJWT(alg=alg, headers=headers)]
+    else:
+        kwargs["client_secret"] = provider.client_secret
+    return kwargs
+
+
+def _clients(request: Request) -> OidcClients:
+    state = request.app.state
+    clients = getattr(state, "oidc_clients", None)
+    if clients is None:
+        clients = state.oidc_clients = OidcClients(state.settings)
+    return clients
+
+
+def _callback_url(request: Request, settings: Settings, name: str) -> str:
+    if settings.public_url:
+        return f"{settings.public_url.rstrip('/')}/auth/callback/{name}"
+    return str(request.url_for("auth_callback", provider=name))
+
+
+def _page(title: str, body: str, status_code: int) -> HTMLResponse:
+    return HTMLResponse(
+        "<!doctype html><html lang='nb'><meta charset='utf-8'>"
+        f"<title>Koordinat – {html.escape(title)}</title>"
+        f"<h1>{html.escape(title)}</h1>{body}"
+        "<p><a href='/auth/login'>Logg inn / Sign in</a></p></html>",
+        status_code=status_code,
+    )
+
+
+# Refusal pages say what the person can do, never why a token failed in detail.
+_REFUSALS: dict[str, tuple[str, str, int]] = {
+    "failed": (
+        "Innloggingen mislyktes",
+        "Innloggingen kunne ikke fullføres. Prøv igjen fra start. "
+        "(The sign-in could not be completed. Please start again.)",
+        400,
+    ),
+    "level": (
+        "For lavt sikkerhetsnivå",
+        "Koordinat krever innlogging på høyt sikkerhetsnivå, for eksempel BankID. "
+        "(Koordinat requires a high assurance level sign-in, such as BankID.)",
+        403,
+    ),
+    "unknown": (
+        "Du har ikke tilgang til Koordinat",
+        "Vi fant deg ikke blant brukerne av Koordinat. Kontakt barnekoordinatoren eller "
+        "kommunen hvis du mener du skal ha tilgang. "
+        "(You are not registered in Koordinat. Contact the coordinator or the kommune.)",
+        403,
+    ),
+    "unavailable": (
+        "Innloggingstjenesten svarer ikke",
+        "Prøv igjen om litt. (The sign-in service is not responding; try again shortly.)",
+        502,
+    ),
+}
+
+
+def _refuse(kind: str, provider: str, reason: str) -> HTMLResponse:
+    log.warning("login via %s refused (%s): %s", provider, kind, reason)
+    title, text, status_code = _REFUSALS[kind]
+    return _page(title, f"<p>{html.escape(text)}</p>", status_code)
+
+
+async def login_page(request: Request) -> Response:
+    """Lists the configured providers (ID-porten, HelseID, ...)."""
+    providers = _clients(request).providers.values()
+    items = "".join(
+        f"<li><a href='/auth/login/{html.escape(p.name)}'>{html.escape(p.title or p.name)}</a></li>"
+        for p in providers
+    )
+    return _page("Logg inn", f"<ul>{items}</ul>", 200)
+
+
+async def login(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    name = request.path_params["provider"]
+    found = _clients(request).get(name)
+    if found is None:
+        return Response("Not Found", status_code=404)
+    provider, client = found
+    extra: dict[str, str] = {}
+    if provider.min_acr:
+        extra["acr_values"] = provider.min_acr
+    try:
+        metadata = await client.load_server_metadata()
+        if metadata.get("issuer") != provider.issuer:
+            # Discovery at the configured address must describe that same issuer.
+            return _refuse("unavailable", name, f"issuer mismatch: {metadata.get('issuer')!r}")
+        redirect: Response = await client.authorize_redirect(
+            request, _callback_url(request, settings, name), **extra
+        )
+    except (httpx2.HTTPError, ValueError) as error:
+        return _refuse("unavailable", name, repr(error))
+    return redirect
+
+
+def _claims_options(provider: OidcProvider) -> dict[str, Any]:
+    # A fresh dict per call: authlib pops entries out of it while validating.
+    return {
+        "iss": {"essential": True, "value": provider.issuer},
+        "aud": {"essential": True, "value": provider.client_id},
+        "sub": {"essential": True},
+        "exp": {"essential": True},
+        "nonce": {"essential": True},
+    }
+
+
+async def callback(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    db: Database = request.app.state.db
+    name = request.path_params["provider"]
+    found = _clients(request).get(name)
+    if found is None:
+        return Response("Not Found", status_code=404)
+    provider, client = found
+    returned_iss = request.query_params.get("iss")
+    if returned_iss is not None and returned_iss != provider.issuer:
+        # RFC 9207: a response from another issuer (mix-up attack) is never redeemed.
+        return _refuse("failed", name, f"authorization response from {returned_iss!r}")
+    try:
+        token = await client.authorize_access_token(
+            request,
+            leeway=settings.oidc_leeway_seconds,
+            claims_options=_claims_options(provider),
+        )
+    except OAuthError as error:
+        # Wrong or missing state, an error from the provider, a refused (e.g. replayed) code.
+        return _refuse("failed", name, f"{error.error}: {error.description}")
+    except JoseError as error:
+        # Bad signature, wrong issuer or audience, expired, wrong nonce.
+        return _refuse("failed", name, f"ID token rejected: {error!r}")
+    except (httpx2.HTTPError, ValueError) as error:
+        return _refuse("unavailable", name, repr(error))
+    claims = token.get("userinfo")
+    if not claims:
+        return _refuse("failed", name, "no ID token in the token response")
+    if not provider.acr_sufficient(claims.get("acr")):
+        return _refuse("level", name, f"acr {claims.get('acr')!r} below {provider.min_acr!r}")
+    person = await find_person(db, provider, claims)
+    if person is None:
+        return _refuse("unknown", name, f"no single person matches {provider.claim}")
+
+    previous = request.cookies.get(sessions.SESSION_COOKIE)
+    if previous:
+        await sessions.end_session(db, previous)
+    _row, secret = await sessions.start_session(
+        db,
+        person,
+        provider=name,
+        subject=str(claims["sub"]),
+        acr=claims.get("acr"),
+        settings=settings,
+    )
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        sessions.SESSION_COOKIE,
+        secret,
+        max_age=settings.session_max_hours * 3600,
+        path="/",
+        secure=not settings.dev_mode,
+        httponly=True,
+        samesite="lax",
+    )
+    return response
+
+
+async def find_person(db: Database, provider: OidcProvider, claims: Any) -> Person | None:
+    """The one person the login's claim names, or None (missing, unknown or ambiguous)."""
+    value = claims.get(provider.claim)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    value = value.strip()
+    if provider.match_by == "national_id":
+        condition = col(Person.national_id) == value
+    elif provider.match_by == "hpr_number":
+        condition = col(Person.hpr_number) == value
+    else:
+        condition = func.lower(col(Person.email)) == value.lower()
+    async with db.reading() as session:
+        people = (await session.exec(select(Person).where(condition).limit(2))).all()
+    return people[0] if len(people) == 1 else None
+
+
+async def logout(request: Request) -> Response:
+    db: Database = request.app.state.db
+    settings: Settings = request.app.state.settings
+    secret = request.cookies.get(sessions.SESSION_COOKIE)
+    if secret:
+        await sessions.end_session(db, secret)
+    request.session.clear()
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(
+        sessions.SESSION_COOKIE,
+        path="/",
+        secure=not settings.dev_mode,
+        httponly=True,
+        samesite="lax",
+    )
+    return response
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/auth/login", login_page, methods=["GET"]),
+        Route("/auth/login/{provider}", login, methods=["GET"]),
+        Route("/auth/callback/{provider}", callback, methods=["GET"], name="auth_callback"),
+        Route("/auth/logout", logout, methods=["POST"]),
+    ]

@@ -1,0 +1,69 @@
+"""E-mail over SMTP (aiosmtplib). Without an SMTP server configured, e-mail goes to the log.
+
+A send returns the server's reply to the message as the delivery receipt; a refusal raises
+`SendFailed`, permanent for 5xx replies (retrying cannot help) and temporary otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+import aiosmtplib
+
+from backend.core.settings import Settings
+
+log = logging.getLogger("koordinat.mail")
+
+
+class SendFailed(Exception):
+    def __init__(self, message: str, *, permanent: bool) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+def build_message(
+    settings: Settings, to: str, subject: str, body: str, idempotency_key: str, language: str
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = settings.smtp_from
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    # The same notification always carries the same Message-ID, so a receiving system
+    # can drop the copy if a send is ever repeated after a lost acknowledgement.
+    domain = settings.smtp_from.rsplit("@", 1)[-1].strip(">").strip() or "koordinat.invalid"
+    message["Message-ID"] = make_msgid(idstring=idempotency_key.replace(":", "."), domain=domain)
+    message["Content-Language"] = "en" if language == "en" else "nb"
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(body)
+    return message
+
+
+async def send(settings: Settings, message: EmailMessage) -> str:
+    """Deliver one message; returns the receipt."""
+    if not settings.smtp_host:
+        log.info("e-mail (no SMTP server configured) to %s: %s", message["To"], message["Subject"])
+        return "logged: no SMTP server configured"
+    try:
+        _, reply = await aiosmtplib.send(
+            message,
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username or None,
+            password=settings.smtp_password or None,
+            use_tls=settings.smtp_security == "tls",
+            start_tls=settings.smtp_security == "starttls",
+            timeout=settings.smtp_timeout_seconds,
+        )
+    except aiosmtplib.SMTPRecipientsRefused as exc:
+        codes = [r.code for r in exc.recipients]
+        detail = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
+        raise SendFailed(detail, permanent=all(500 <= c < 600 for c in codes)) from exc
+    except aiosmtplib.SMTPResponseException as exc:
+        raise SendFailed(f"{exc.code} {exc.message}", permanent=500 <= exc.code < 600) from exc
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        raise SendFailed(f"{type(exc).__name__}: {exc}", permanent=False) from exc
+    # aiosmtplib returns the text of the server's 250 reply to the message data.
+    return f"250 {reply}"
