@@ -95,7 +95,12 @@ async def give_consent(
     return given
 
 
-async def family_child(api: Api, world: Any, **overrides: Any) -> dict[str, Any]:
+async def family_child(
+    api: Api,
+    world: Any,
+    consent_categories: tuple[str, ...] = ALL_BUT_BARNEVERN,
+    **overrides: Any,
+) -> dict[str, Any]:
     """A child of world.parent (parental responsibility) and world.other_parent (none),
     coordinated by world.coordinator, whose unit the family consented to (barnevern aside)."""
     child = await register_child(
@@ -107,5 +112,5 @@ async def family_child(api: Api, world: Any, **overrides: Any) -> dict[str, Any]
         ],
         **overrides,
     )
-    await give_consent(api, world.parent, child["id"], world.unit.id)
+    await give_consent(api, world.parent, child["id"], world.unit.id, consent_categories)
     return child

@@ -9,6 +9,7 @@ import sys
 import uuid
 from typing import Any
 
+import backend.core.tables  # noqa: F401  (every table mapped, so the ORM can write audit rows)
 from backend.core.database import Database, utcnow
 from backend.core.settings import get_settings
 from backend.identity import sessions

@@ -5,14 +5,17 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
+import pytest
 from sqlmodel import col, func, select
 
 from backend.audit.models import AuditEntry
 from backend.identity.login_models import UserSession
+from backend.identity.models import Person
 from tests.conftest import World
 from tests.identity.conftest import (
     APP_ORIGIN,
     HIGH,
+    PIA_FNR,
     SUBSTANTIAL,
     Browser,
     LoginApp,
@@ -101,7 +104,7 @@ async def test_login_below_the_required_level_is_refused(
 
 
 async def test_wrong_state_is_refused(
-    browser: Browser, login_app: LoginApp, people: World
+    browser: Browser, login_app: LoginApp, people: World, caplog: pytest.LogCaptureFixture
 ) -> None:
     callback = await browser.at_provider(await browser.start("idporten"), "pia")
     parts = urlsplit(callback)
@@ -111,6 +114,7 @@ async def test_wrong_state_is_refused(
     response = await browser.callback(urlunsplit(parts._replace(query=urlencode(query))))
     assert response.status_code == 400
     assert "Innloggingen mislyktes" in response.text
+    assert "mismatching_state" in caplog.text
     assert_no_session_cookie(response)
     assert await session_rows(login_app) == []
 
@@ -129,7 +133,7 @@ async def test_callback_from_another_issuer_is_refused(
 
 
 async def test_replayed_authorization_code_is_refused(
-    browser: Browser, login_app: LoginApp, people: World
+    browser: Browser, login_app: LoginApp, people: World, caplog: pytest.LogCaptureFixture
 ) -> None:
     callback = await browser.at_provider(await browser.start("idporten"), "pia")
     # Keep the state cookie as it was before the callback, to replay the whole request.
@@ -147,23 +151,25 @@ async def test_replayed_authorization_code_is_refused(
     # The state still matches (same cookie), so it is the provider that refuses the code.
     assert response.status_code == 400
     assert "Innloggingen mislyktes" in response.text
+    assert "invalid_grant" in caplog.text
     assert_no_session_cookie(response)
     assert len(await session_rows(login_app)) == 1
 
 
-async def test_expired_id_token_is_refused(skewed_login_app: LoginApp, world: World) -> None:
+async def test_expired_id_token_is_refused(
+    skewed_login_app: LoginApp, world: World, caplog: pytest.LogCaptureFixture
+) -> None:
     async with skewed_login_app.db.writing() as session:
-        from backend.identity.models import Person
-
         row = await session.get(Person, world.parent.id)
         assert row is not None
-        row.national_id = "15108695088"
+        row.national_id = PIA_FNR
         session.add(row)
     browser = Browser(skewed_login_app.app)
     try:
         response = await browser.login("idporten", "pia")
         assert response.status_code == 400
         assert "Innloggingen mislyktes" in response.text
+        assert "ExpiredTokenError" in caplog.text
         assert_no_session_cookie(response)
         assert await session_rows(skewed_login_app) == []
     finally:
@@ -179,8 +185,9 @@ async def test_logout_ends_the_session_on_the_server(
 
     response = await browser.client.post("/auth/logout", headers={"origin": APP_ORIGIN})
     assert response.status_code == 303
-    assert 'koordinat_sid="";' in response.headers["set-cookie"] or "Max-Age=0" in (
-        response.headers["set-cookie"]
+    assert (
+        'koordinat_sid="";' in response.headers["set-cookie"]
+        or "Max-Age=0" in (response.headers["set-cookie"])
     )
     [row] = await session_rows(login_app)
     assert row.revoked_at is not None
