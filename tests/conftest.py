@@ -185,7 +185,11 @@ VALID_ORGNR = ["974760673", "923609016", "971524960", "983971636", "889640782", 
 
 @pytest.fixture
 async def world(app_under_test: AppUnderTest) -> AsyncIterator[World]:
-    db = app_under_test.db
+    yield await build_world(app_under_test.db)
+
+
+async def build_world(db: Database) -> World:
+    """Empty the database, then a kommune with services and people (no children)."""
     await wipe(db)
     async with db.writing() as session:
         kommune = Municipality(name="Testvik kommune", number="4601", org_number=VALID_ORGNR[0])
@@ -242,7 +246,7 @@ async def world(app_under_test: AppUnderTest) -> AsyncIterator[World]:
             parent2=person("Paul Forelder", citizen, preferred_language="en"),
             other_parent=person("Olga Annenforelder", citizen),
         )
-    yield w
+    return w
 
 
 @pytest.fixture

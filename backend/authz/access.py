@@ -263,7 +263,8 @@ async def require_on_child(
     category: Category = Category.BASIC,
 ) -> ChildFacts:
     """Refuse unless the caller may do `action` on this child; outsiders get NOT_FOUND."""
-    actor = require_actor(actor)
+    if actor is None:
+        raise AccessDenied(child_id, action, UserError(ErrorCode.UNAUTHENTICATED))
     facts = (await load_facts(session, actor, [child_id]))[child_id]
     if not decide_on_child(actor, Action.VIEW_CHILD, facts):
         raise AccessDenied(child_id, action, UserError(ErrorCode.NOT_FOUND, "childId"))

@@ -140,7 +140,7 @@ class RedisBroker:
                 await pubsub.subscribe(self.channel)
                 self.connected.set()
                 if not first:
-                    log.info("Redis listener reconnected")
+                    log.warning("Redis listener reconnected; re-checking every followed child")
                     # Hints published while we were away are gone: look at everything.
                     if self._on_hint is not None:
                         await self._on_hint(None)

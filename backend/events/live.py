@@ -205,9 +205,9 @@ async def child_events(
             if not await sub.idle("childEvents") and await sub.view(child) is None:
                 raise _error(info, ErrorCode.NOT_FOUND, "childId")
     finally:
-        hub.unfollow(feed, sub.wake)
         with contextlib.suppress(Exception):
             await sub.flush_log("childEvents")
+        hub.unfollow(feed, sub.wake)
 
 
 async def _my_children(sub: Subscriber) -> set[uuid.UUID]:
@@ -290,7 +290,7 @@ async def my_events(info: Info, after: list[str] | None) -> AsyncGenerator[Event
             if not await sub.idle("myEvents"):
                 await refresh()
     finally:
-        for feed in feeds.values():
-            hub.unfollow(feed, sub.wake)
         with contextlib.suppress(Exception):
             await sub.flush_log("myEvents")
+        for feed in feeds.values():
+            hub.unfollow(feed, sub.wake)

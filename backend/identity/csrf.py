@@ -51,12 +51,21 @@ def allowed_origins(settings: Settings, scope: Scope, headers: Headers) -> set[s
 
 
 def origin_allowed(settings: Settings, scope: Scope, headers: Headers) -> bool:
-    """Whether the request names an allowed origin; no Origin and no Referer is a refusal."""
+    """Whether the request names an allowed origin (Origin, else Referer).
+
+    Browsers send Origin with every POST and websocket handshake, so a request naming
+    neither is not a browser's: refused in production, let through in dev mode for the
+    scripts and tools that replay the development sign-in cookie. An opaque `null`
+    origin (sandboxed frames, some redirects) is always refused.
+    """
     stated = headers.get("origin")
-    origin = stated.lower() if stated and stated != "null" else None
-    if origin is None and headers.get("referer"):
-        origin = _origin_of(headers["referer"])
-    return origin is not None and origin in allowed_origins(settings, scope, headers)
+    if stated is not None:
+        return stated.lower() in allowed_origins(settings, scope, headers)
+    referer = headers.get("referer")
+    if referer:
+        origin = _origin_of(referer)
+        return origin is not None and origin in allowed_origins(settings, scope, headers)
+    return settings.dev_mode
 
 
 def carries_guarded_cookie(headers: Headers) -> bool:

@@ -30,7 +30,7 @@ from starlette.routing import Route
 from backend.core.database import Database
 from backend.core.settings import Settings
 from backend.identity import sessions
-from backend.identity.models import Person
+from backend.identity.models import Person, PersonKind
 from backend.identity.providers import OidcProvider
 
 log = logging.getLogger(__name__)
@@ -250,14 +250,19 @@ async def find_person(db: Database, provider: OidcProvider, claims: Any) -> Pers
     if not isinstance(value, str) or not value.strip():
         return None
     value = value.strip()
+    statement = select(Person)
     if provider.match_by == "national_id":
-        condition = col(Person.national_id) == value
-    elif provider.match_by == "hpr_number":
-        condition = col(Person.hpr_number) == value
+        statement = statement.where(col(Person.national_id) == value)
     else:
-        condition = func.lower(col(Person.email)) == value.lower()
+        # A citizen's e-mail is contact information they gave us, not an identity: staff
+        # logins (HelseID, Ansattporten, the kommune's IdP) only ever reach staff.
+        statement = statement.where(col(Person.kind) == PersonKind.STAFF.value)
+        if provider.match_by == "hpr_number":
+            statement = statement.where(col(Person.hpr_number) == value)
+        else:
+            statement = statement.where(func.lower(col(Person.email)) == value.lower())
     async with db.reading() as session:
-        people = (await session.exec(select(Person).where(condition).limit(2))).all()
+        people = (await session.exec(statement.limit(2))).all()
     return people[0] if len(people) == 1 else None
 
 

@@ -27,6 +27,8 @@ def build_message(
     settings: Settings, to: str, subject: str, body: str, idempotency_key: str, language: str
 ) -> EmailMessage:
     message = EmailMessage()
+    # Content first: set_content() clears any Content-* header set before it.
+    message.set_content(body)
     message["From"] = settings.smtp_from
     message["To"] = to
     message["Subject"] = subject
@@ -37,7 +39,6 @@ def build_message(
     message["Message-ID"] = make_msgid(idstring=idempotency_key.replace(":", "."), domain=domain)
     message["Content-Language"] = "en" if language == "en" else "nb"
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(body)
     return message
 
 

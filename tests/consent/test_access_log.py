@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from backend.api.operations import document
 from tests.conftest import Api, World
-from tests.helpers import add_member, family_child
+from tests.helpers import add_member, birth, family_child, fnr
 
 
 async def test_family_sees_who_looked_in_plain_words(api: Api, world: World) -> None:
@@ -63,13 +65,18 @@ async def test_access_log_is_paginated_and_only_for_the_family_and_coordinator(
 
 
 async def test_one_row_per_operation_and_child(api: Api, world: World) -> None:
-    child = await family_child(api, world)
+    first = await family_child(api, world)
+    second = await family_child(api, world, nationalId=fnr(4, 7), birthDate=birth(4).isoformat())
     async with api.aut.db.reading() as session:
         before = (await session.execute(text("SELECT count(*) FROM access_log"))).scalar_one()
     await api.gql(document("MyCaseload"), {}, as_=world.coordinator)
     async with api.aut.db.reading() as session:
-        rows = (await session.execute(text("SELECT what FROM access_log ORDER BY id"))).all()
-    assert len(rows) == before + 1
+        rows = (
+            await session.execute(text("SELECT child_id, what FROM access_log ORDER BY id"), {})
+        ).all()
+    assert len(rows) == before + 2
+    logged = {str(uuid.UUID(str(r[0]))) for r in rows[-2:]}
+    assert logged == {first["id"], second["id"]}
 
 
 async def test_access_log_rows_cannot_be_changed_or_deleted(api: Api, world: World) -> None:

@@ -33,6 +33,13 @@ from tests.helpers import register_input
 async def http(live_server: InProcessServer) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=live_server.base, timeout=30) as client:
         yield client
+    # Let the server finish the test's subscriptions (their last access-log write) before
+    # the next test empties the tables.
+    hub: LiveHub = live_server.app.state.live
+    for _ in range(100):
+        if not hub.feeds:
+            break
+        await asyncio.sleep(0.1)
 
 
 async def new_child(http: httpx.AsyncClient, world: World) -> str:

@@ -106,19 +106,21 @@ def _start_provider(tmp: Path, helseid_key: RSAKey, **extra: Any) -> Iterator[Ru
     }
     config_file = tmp / "provider.json"
     config_file.write_text(json.dumps(config))
-    process = subprocess.Popen(
-        [node, str(PROVIDER_DIR / "provider.mjs"), str(config_file)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    log_file = tmp / "provider.log"
+    # stderr goes to a file: a pipe nobody reads would stall a chatty provider.
+    with log_file.open("w") as log:
+        process = subprocess.Popen(
+            [node, str(PROVIDER_DIR / "provider.mjs"), str(config_file)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+        )
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
         if not line:
-            stderr = process.stderr.read() if process.stderr else ""
-            raise RuntimeError(f"the OpenID provider did not start:\n{stderr}")
+            raise RuntimeError(f"the OpenID provider did not start:\n{log_file.read_text()}")
         issuer = json.loads(line)["issuer"]
         yield RunningProvider(issuer=issuer, helseid_key=helseid_key.as_dict(private=True))
     finally:

@@ -80,6 +80,22 @@ async def test_staff_log_in_with_the_kommune_idp_matched_by_email(
     assert await browser.me() == {"name": "Tina Lærer"}
 
 
+async def test_staff_login_never_reaches_a_citizen_with_that_email(
+    browser: Browser, login_app: LoginApp, people: World
+) -> None:
+    async with login_app.db.writing() as session:
+        teacher = await session.get(Person, people.teacher.id)
+        parent = await session.get(Person, people.parent.id)
+        assert teacher is not None and parent is not None
+        # The parent gave the teacher's address as contact e-mail; the teacher has none.
+        parent.email, teacher.email = teacher.email, None
+        session.add_all([teacher, parent])
+    response = await browser.login("kommune", "tina")
+    assert response.status_code == 403
+    assert_no_session_cookie(response)
+    assert await session_rows(login_app) == []
+
+
 async def test_unknown_person_is_refused_without_an_account(
     browser: Browser, login_app: LoginApp, people: World
 ) -> None:
@@ -207,9 +223,16 @@ async def test_cookie_post_from_a_foreign_origin_is_refused(
 ) -> None:
     assert (await browser.login("idporten", "pia")).status_code == 303
 
-    foreign = await browser.graphql("{ me { name } }", origin="https://evil.example")
-    assert foreign.status_code == 403
-    # A stripped Origin is no way around the check either.
+    for origin in ("https://evil.example", "null", "http://koordinat.test"):
+        foreign = await browser.graphql("{ me { name } }", origin=origin)
+        assert foreign.status_code == 403, origin
+    cross_site_referer = await browser.client.post(
+        "/graphql",
+        json={"query": "{ me { name } }"},
+        headers={"content-type": "application/json", "referer": "https://evil.example/x"},
+    )
+    assert cross_site_referer.status_code == 403
+    # In production a stripped Origin is no way around the check either.
     stripped = await browser.client.post(
         "/graphql",
         json={"query": "{ me { name } }"},

@@ -1,0 +1,371 @@
+"""The role x operation matrix: every root query and mutation in the schema, plain, aliased and
+through a fragment, for every role. Nothing of a child reaches anyone outside that child's
+network, nothing changes, and every refusal is in the access log.
+
+Operations are generated from the schema: a new query is probed automatically, and a new
+mutation fails `test_every_mutation_is_in_the_matrix` until it is given an input here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlmodel import col, func, select
+
+from backend.audit.access_log import AccessLogEntry
+from backend.events.models import Event
+from backend.identity.models import Person, PersonKind
+from tests.conftest import Api, AppUnderTest, World, build_world
+from tests.helpers import add_member, birth, family_child, fnr, give_consent, register_child
+from tests.security import schema_walk
+
+SECRET_FAMILY_NAME = "Hemmeligsen"
+SECRET_DUTY = "Hemmelig oppgave for barnevernet"
+
+
+@dataclass
+class Target:
+    """One child and what must never leak of it."""
+
+    id: str
+    member_id: str
+    member_version: int
+    consent_id: str
+    markers: list[str]
+
+
+@dataclass
+class Matrix:
+    world: World
+    a: Target
+    b: Target
+    roles: dict[str, tuple[Any, list[str]]]  # role -> (caller, names of targets outside)
+    service_id: str
+
+
+@pytest.fixture(scope="module")
+async def matrix(app_under_test: AppUnderTest) -> AsyncIterator[Matrix]:
+    world = await build_world(app_under_test.db)
+    api = Api(app_under_test)
+    async with app_under_test.db.writing() as session:
+        unit_staff = Person(
+            name="Unni Enhet",
+            kind=PersonKind.STAFF.value,
+            employer_service_id=world.unit.id,
+            municipality_id=world.municipality.id,
+        )
+        session.add(unit_staff)
+    a = await family_child(api, world)
+    await add_member(
+        api,
+        world.coordinator,
+        a["id"],
+        role="MEMBER",
+        personId=str(world.teacher.id),
+        serviceId=str(world.school.id),
+    )
+    await add_member(
+        api,
+        world.coordinator,
+        a["id"],
+        role="MEMBER",
+        personId=str(world.psychologist.id),
+        serviceId=str(world.ppt.id),
+    )
+    await add_member(
+        api,
+        world.coordinator,
+        a["id"],
+        role="SPECIALIST",
+        personId=str(world.doctor.id),
+        serviceId=str(world.hospital.id),
+    )
+    [a_consent] = await give_consent(api, world.parent, a["id"], world.school.id, ("SCHOOL",))
+    await give_consent(api, world.parent, a["id"], world.hospital.id, ("HEALTH",))
+
+    b = await register_child(
+        api,
+        world.coordinator2,
+        givenName="Bjørk",
+        familyName=SECRET_FAMILY_NAME,
+        nationalId=fnr(6, 5),
+        birthDate=birth(6).isoformat(),
+        guardians=[{"personId": str(world.parent2.id), "hasParentalResponsibility": True}],
+    )
+    b_member = await add_member(
+        api,
+        world.coordinator2,
+        b["id"],
+        role="MEMBER",
+        personId=str(world.caseworker.id),
+        serviceId=str(world.barnevern.id),
+        responsibilities=SECRET_DUTY,
+    )
+    [b_consent] = await give_consent(api, world.parent2, b["id"], world.unit.id, ("FAMILY",))
+    a_member = next(m for m in a["guardians"] if m["person"]["name"] == "Pia Forelder")
+    await api.client.aclose()
+    targets = {
+        "A": Target(
+            a["id"],
+            a_member["id"],
+            a_member["version"],
+            a_consent["id"],
+            [a["id"], a["nationalId"], "Testesen", "Olga Annenforelder"],
+        ),
+        "B": Target(
+            b["id"],
+            b_member["id"],
+            b_member["version"],
+            b_consent["id"],
+            [
+                b["id"],
+                b["nationalId"],
+                SECRET_FAMILY_NAME,
+                SECRET_DUTY,
+                "Paul Forelder",
+                b_member["id"],
+            ],
+        ),
+    }
+    yield Matrix(
+        world=world,
+        a=targets["A"],
+        b=targets["B"],
+        roles={
+            "coordinator of A": (world.coordinator, ["B"]),
+            "guardian of A": (world.parent, ["B"]),
+            "guardian of A without parental responsibility": (world.other_parent, ["B"]),
+            "guardian of B": (world.parent2, ["A"]),
+            "member with consent": (world.teacher, ["B"]),
+            "member without consent": (world.psychologist, ["B"]),
+            "specialist": (world.doctor, ["B"]),
+            "outsider": (world.outsider_staff, ["A", "B"]),
+            "kommune unit": (unit_staff, ["A", "B"]),
+            "anonymous": (None, ["A", "B"]),
+        },
+        service_id=str(world.school.id),
+    )
+
+
+def mutation_inputs(m: Matrix, t: Target) -> dict[str, Callable[[Any], dict[str, Any] | None]]:
+    """For each child-scoped mutation, an input that aims at target `t`."""
+    return {
+        "updateChild": lambda _: {"id": t.id, "version": 1, "familyName": "Endret"},
+        "addNetworkMember": lambda _: {
+            "childId": t.id,
+            "role": "OBSERVER",
+            "personId": str(m.world.outsider_staff.id),
+        },
+        "updateNetworkMember": lambda _: {
+            "id": t.member_id,
+            "version": t.member_version,
+            "responsibilities": "Endret",
+        },
+        "endNetworkMembership": lambda _: {"id": t.member_id, "version": t.member_version},
+        "assignCoordinator": lambda caller: {
+            "childId": t.id,
+            "personId": str(caller.id if caller else m.world.outsider_staff.id),
+        },
+        "recordConsent": lambda _: {
+            "childId": t.id,
+            "serviceId": m.service_id,
+            "category": "BARNEVERN",
+        },
+        "withdrawConsent": lambda _: {"id": t.consent_id},
+        "setHealthWithholding": lambda _: {"childId": t.id, "withhold": True},
+    }
+
+
+# Mutations that are not about one child, and so have no target to leak.
+GLOBAL_MUTATIONS = {"registerChild", "registerServiceProvider"}
+
+
+def query_variables(field_name: str, t: Target) -> dict[str, Any]:
+    args = schema_walk.root_fields("query")[field_name].args
+    values: dict[str, Any] = {}
+    for name, arg in args.items():
+        if name in ("id", "childId"):
+            values[name] = t.id
+        elif str(arg.type).endswith("!") and arg.default_value is None:
+            values[name] = {"String!": "", "Int!": 10, "Boolean!": False}.get(str(arg.type))
+    return values
+
+
+async def refusals(aut: AppUnderTest, child_id: str, caller: Any) -> int:
+    """Access-log rows for this caller and child that record a refusal."""
+    async with aut.db.reading() as session:
+        query = select(AccessLogEntry).where(AccessLogEntry.child_id == uuid.UUID(child_id))
+        query = query.where(
+            col(AccessLogEntry.actor_person_id).is_(None)
+            if caller is None
+            else AccessLogEntry.actor_person_id == caller.id
+        )
+        return sum(1 for row in (await session.exec(query)).all() if row.refused)
+
+
+async def events_of(aut: AppUnderTest, child_id: str) -> int:
+    async with aut.db.reading() as session:
+        query = select(func.count()).select_from(Event).where(Event.child_id == uuid.UUID(child_id))
+        return int((await session.exec(query)).one())
+
+
+VARIANTS = ["plain", "aliased", "fragment"]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("field_name", sorted(schema_walk.root_fields("query")))
+async def test_queries_leak_nothing_outside_the_network(
+    matrix: Matrix, app_under_test: AppUnderTest, field_name: str, variant: str
+) -> None:
+    api = Api(app_under_test)
+    doc = schema_walk.document("query", field_name, variant)
+    child_scoped = "id" in schema_walk.root_fields("query")[field_name].args
+    for role, (caller, outside) in matrix.roles.items():
+        for target in (getattr(matrix, name.lower()) for name in outside):
+            before = await refusals(app_under_test, target.id, caller)
+            response = await api.raw(doc, query_variables(field_name, target), as_=caller)
+            assert response.status_code == 200, (role, response.text)
+            for marker in target.markers:
+                assert marker not in response.text, (role, field_name, variant, marker)
+            if child_scoped:
+                after = await refusals(app_under_test, target.id, caller)
+                assert after == before + 1, (role, field_name, "refusal not logged")
+    await api.client.aclose()
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize(
+    "field_name", sorted(set(schema_walk.root_fields("mutation")) - GLOBAL_MUTATIONS)
+)
+async def test_mutations_change_nothing_outside_the_network(
+    matrix: Matrix, app_under_test: AppUnderTest, field_name: str, variant: str
+) -> None:
+    api = Api(app_under_test)
+    doc = schema_walk.document("mutation", field_name, variant)
+    for role, (caller, outside) in matrix.roles.items():
+        for target in (getattr(matrix, name.lower()) for name in outside):
+            build = mutation_inputs(matrix, target)[field_name]
+            events = await events_of(app_under_test, target.id)
+            before = await refusals(app_under_test, target.id, caller)
+            response = await api.raw(doc, {"input": build(caller)}, as_=caller)
+            body = response.json()
+            assert response.status_code == 200 and "errors" not in body, (role, body)
+            payload = body["data"]["probe" if variant != "plain" else field_name]
+            error_codes = {
+                e.get("code") or e.get("x_code")
+                for e in payload.get("errors") or payload.get("x_errors") or []
+            }
+            assert error_codes & {"NOT_FOUND", "UNAUTHENTICATED"}, (role, field_name, body)
+            for marker in target.markers:
+                assert marker not in response.text, (role, field_name, marker)
+            assert await events_of(app_under_test, target.id) == events
+            assert await refusals(app_under_test, target.id, caller) == before + 1, (
+                role,
+                field_name,
+                "refusal not logged",
+            )
+    await api.client.aclose()
+
+
+def test_every_mutation_is_in_the_matrix() -> None:
+    m = Matrix(world=None, a=None, b=None, roles={}, service_id="")  # type: ignore[arg-type]
+    covered = set(mutation_inputs(m, None)) | GLOBAL_MUTATIONS  # type: ignore[arg-type]
+    assert set(schema_walk.root_fields("mutation")) <= covered
+
+
+async def test_global_mutations_refuse_outsiders(
+    matrix: Matrix, app_under_test: AppUnderTest
+) -> None:
+    api = Api(app_under_test)
+    for role in ("anonymous", "guardian of A", "specialist"):
+        caller = matrix.roles[role][0]
+        response = await api.raw(
+            schema_walk.document("mutation", "registerServiceProvider", "plain"),
+            {"input": {"name": "X", "type": "SKOLE", "orgNumber": "974760673"}},
+            as_=caller,
+        )
+        codes = {e["code"] for e in response.json()["data"]["registerServiceProvider"]["errors"]}
+        assert codes & {"NOT_ALLOWED", "UNAUTHENTICATED"}, role
+    await api.client.aclose()
+
+
+# What each role sees of child A, field by field (None: the child is not visible at all).
+FIELD_EXPECTATIONS: dict[str, dict[str, bool] | None] = {
+    "coordinator of A": {
+        "nationalId": True,
+        "teacherService": True,
+        "doctorService": True,
+        "municipality": True,
+        "accessLog": True,
+    },
+    "guardian of A": {
+        "nationalId": True,
+        "teacherService": True,
+        "doctorService": True,
+        "municipality": True,
+        "accessLog": True,
+    },
+    "guardian of A without parental responsibility": {
+        "nationalId": False,
+        "teacherService": False,
+        "doctorService": False,
+        "municipality": True,
+        "accessLog": False,
+    },
+    "member with consent": {
+        "nationalId": True,
+        "teacherService": True,
+        "doctorService": False,
+        "municipality": True,
+        "accessLog": False,
+    },
+    "member without consent": {
+        "nationalId": False,
+        "teacherService": False,
+        "doctorService": False,
+        "municipality": True,
+        "accessLog": False,
+    },
+    "specialist": {
+        "nationalId": True,
+        "teacherService": False,
+        "doctorService": True,
+        "municipality": True,
+        "accessLog": False,
+    },
+    "guardian of B": None,
+    "outsider": None,
+    "kommune unit": None,
+    "anonymous": None,
+}
+
+FIELD_QUERY = """query($id: ID!) { child(id: $id) { nationalId municipality { name }
+  network { person { name } service { name } }
+  accessLog(first: 1) { edges { node { who } } } } }"""
+
+
+@pytest.mark.parametrize("role", sorted(FIELD_EXPECTATIONS))
+async def test_what_each_role_sees_of_a_child(
+    matrix: Matrix, app_under_test: AppUnderTest, role: str
+) -> None:
+    api = Api(app_under_test)
+    caller = matrix.roles[role][0]
+    child = (await api.gql(FIELD_QUERY, {"id": matrix.a.id}, as_=caller))["child"]
+    expected = FIELD_EXPECTATIONS[role]
+    if expected is None:
+        assert child is None
+        return
+    services = {m["person"]["name"]: m["service"] for m in child["network"]}
+    seen = {
+        "nationalId": child["nationalId"] is not None,
+        "teacherService": services["Tina Lærer"] is not None,
+        "doctorService": services["Dag Doktor"] is not None,
+        "municipality": child["municipality"] is not None,
+        "accessLog": bool(child["accessLog"]["edges"]),
+    }
+    assert seen == expected
+    await api.client.aclose()
