@@ -20,6 +20,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET
 
 from backend.api.context import Context
+from backend.authz import cedar
 from backend.api.schema import build_schema
 from backend.core.database import Database
 from backend.core.settings import PROJECT_ROOT, Settings, get_settings
@@ -123,6 +124,7 @@ async def health(request: Request) -> Response:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
+    cedar.engine()  # refuse to start with policies that do not validate against their schema
     db = Database(settings.database_url, echo=settings.sql_echo)
     live = LiveHub(db, settings)
     graphql_app = KoordinatGraphQL(settings, db, live)

@@ -80,7 +80,7 @@ async def _subscribe(base: str, person: Person, child: Child) -> ClientConnectio
         max_queue=None,
     )
     await connection.send(
-        orjson.dumps({"type": "connection_init", "payload": {"devPerson": str(person.id)}})
+        orjson.dumps({"type": "connection_init", "payload": {"devPerson": str(person.id)}}).decode()
     )
     assert orjson.loads(await connection.recv())["type"] == "connection_ack"
     await connection.send(
@@ -93,7 +93,7 @@ async def _subscribe(base: str, person: Person, child: Child) -> ClientConnectio
                     "variables": {"childId": str(child.id)},
                 },
             }
-        )
+        ).decode()
     )
     return connection
 
@@ -126,7 +126,9 @@ async def _koordinat(rounds: int, cache_size: int) -> tuple[float, int, int]:
             uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
         )
         task = asyncio.create_task(server.serve())
-        while not server.started:
+        for _ in range(600):  # up to 30 s
+            if server.started:
+                break
             await asyncio.sleep(0.05)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -183,7 +185,9 @@ async def _raw_broadcast(rounds: int, payload: bytes) -> float:
         clients = [
             await connect(f"ws://127.0.0.1:{port}", max_queue=None) for _ in range(SUBSCRIBERS)
         ]
-        while len(clients_ready) < SUBSCRIBERS:
+        for _ in range(1000):
+            if len(clients_ready) >= SUBSCRIBERS:
+                break
             await asyncio.sleep(0.01)
         samples = []
         text = payload.decode()

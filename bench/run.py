@@ -38,6 +38,7 @@ from backend.network.models import (
     ServiceProvider,
     ServiceType,
 )
+from bench.live import bench_live
 
 ROOT = Path(__file__).resolve().parents[1]
 CHILDREN = 50
@@ -235,6 +236,8 @@ async def main(rounds: int) -> None:
     sections = {
         "Caseload read (API cost over the raw data access)": await bench_caseload(rounds),
         "Query limits and the validation cache": await bench_validation(rounds),
+        # Real sockets; at most 60 rounds (each round is one event to 50 subscribers).
+        "Live updates: one event to many subscribers": await bench_live(rounds),
     }
     report = write_report(sections, rounds)
     (ROOT / "docs" / "benchmarks.md").write_text(report)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import graphql
+from backend.api.schema import print_sdl
 from graphql import (
     GraphQLField,
     GraphQLList,
@@ -14,8 +15,6 @@ from graphql import (
     get_named_type,
     is_leaf_type,
 )
-
-from backend.api.schema import print_sdl
 
 MAX_DEPTH = 5
 
