@@ -7,20 +7,31 @@ register uses for test data, so no real person can be hit.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from sqlmodel import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 from stdnum.no import fodselsnummer, orgnr
 
 from backend.children import service as children
 from backend.children.models import AddressProtection, Child
 from backend.children.types import GuardianInput, RegisterChildInput
+from backend.consent import service as consents
+from backend.consent.models import InformationCategory
+from backend.consent.types import RecordConsentInput
 from backend.core.clock import today
 from backend.core.database import Database
 from backend.core.settings import Settings
 from backend.identity.actor import Actor
 from backend.identity.models import Person, PersonKind
 from backend.network import service as network
-from backend.network.models import Municipality, NetworkRole, ServiceProvider, ServiceType
+from backend.network.models import (
+    Municipality,
+    NetworkMember,
+    NetworkRole,
+    ServiceProvider,
+    ServiceType,
+)
 from backend.network.types import AddNetworkMemberInput
 
 
@@ -50,6 +61,66 @@ def demo_org_number(seed: int) -> str:
             if orgnr.is_valid(candidate):
                 return candidate
         base += 1
+
+
+# What a family typically agrees to share: each service sees its own field, and the
+# coordinator everything but barnevern (which needs a consent of its own).
+_SERVICE_CONSENT = {
+    "skole": [InformationCategory.SCHOOL],
+    "barnehage": [InformationCategory.SCHOOL],
+    "ppt": [InformationCategory.SCHOOL, InformationCategory.HEALTH],
+    "helsestasjon": [InformationCategory.HEALTH],
+    "fastlege": [InformationCategory.HEALTH],
+    "habu": [InformationCategory.HEALTH, InformationCategory.SCHOOL],
+    "nav": [InformationCategory.WELFARE, InformationCategory.FAMILY],
+    "barnevern": [InformationCategory.BARNEVERN, InformationCategory.FAMILY],
+}
+
+
+async def _family_consents(
+    session: AsyncSession,
+    child_id: uuid.UUID,
+    services: dict[str, ServiceProvider],
+    members: list[tuple[Person, NetworkRole, str, str]],
+) -> None:
+    """The first guardian with parental responsibility consents, through the real service."""
+    guardian_row = (
+        await session.exec(
+            select(NetworkMember).where(
+                NetworkMember.child_id == child_id,
+                NetworkMember.role == NetworkRole.GUARDIAN.value,
+                NetworkMember.has_parental_responsibility == True,  # noqa: E712
+            )
+        )
+    ).first()
+    assert guardian_row is not None
+    person = await session.get(Person, guardian_row.person_id)
+    assert person is not None
+    guardian = Actor.from_person(person, auth_method="demo")
+    child = await session.get(Child, child_id)
+    assert child is not None
+    young_adult = child.birth_date is not None and child.birth_date <= _years_ago(16)
+    grants = [
+        ("unit", category)
+        for category in (
+            InformationCategory.HEALTH,
+            InformationCategory.SCHOOL,
+            InformationCategory.WELFARE,
+            InformationCategory.FAMILY,
+        )
+    ] + [(key, c) for _, _, key, _ in members for c in _SERVICE_CONSENT.get(key, [])]
+    for key, category in dict.fromkeys(grants):
+        if young_adult and category is InformationCategory.HEALTH:
+            continue  # from 16 the young person decides on health information
+        await consents.record_consent(
+            session,
+            guardian,
+            RecordConsentInput(
+                child_id=str(child_id),  # type: ignore[arg-type]
+                category=category,
+                service_id=str(services[key].id),  # type: ignore[arg-type]
+            ),
+        )
 
 
 def _years_ago(years: int, days: int = 0) -> dt.date:
@@ -252,6 +323,7 @@ async def seed_demo(db: Database, settings: Settings) -> bool:
                         responsibilities=responsibilities,
                     ),
                 )
+            await _family_consents(session, child.id, services, members)
         await session.flush()
         count = (await session.exec(select(func.count()).select_from(Child))).one()
         assert count == len(plans)
