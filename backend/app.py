@@ -20,8 +20,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET
 
 from backend.api.context import Context
-from backend.authz import cedar
 from backend.api.schema import build_schema
+from backend.authz import cedar
 from backend.core.database import Database
 from backend.core.settings import PROJECT_ROOT, Settings, get_settings
 from backend.events.hub import LiveHub

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 from collections.abc import AsyncGenerator, Hashable
 from dataclasses import dataclass
@@ -63,6 +64,7 @@ class Subscriber:
         self.actor = actor
         self.selection: Selection = selection_of(info._raw_info)
         self.notes = AccessNotes()
+        self.flushed_at = 0.0
         self.wake = asyncio.Event()
 
     async def view(self, child_id: uuid.UUID) -> View | None:
@@ -105,10 +107,18 @@ class Subscriber:
             live=self.hub,
         )
 
-    async def flush_log(self, purpose: str) -> None:
-        """Write what was delivered to the access log (one row per child), then start over."""
+    async def flush_log(self, purpose: str, *, force: bool = True) -> None:
+        """Write what was delivered to the access log (one row per child), then start over.
+
+        Unforced, at most once per re-check period: a busy stream writes one row per child
+        every few seconds rather than one per event.
+        """
         if not self.notes.reads and not self.notes.refused:
             return
+        now = time.monotonic()
+        if not force and now - self.flushed_at < self.hub.recheck_seconds:
+            return
+        self.flushed_at = now
         gate = Gate(self.ctx.db, self.actor, "websocket")
         for child_id, what in self.notes.reads.items():
             for item in what:
@@ -121,7 +131,7 @@ class Subscriber:
 
     async def idle(self, purpose: str) -> bool:
         """Wait for news or the re-check period; True when woken by news."""
-        await self.flush_log(purpose)
+        await self.flush_log(purpose, force=False)
         try:
             async with asyncio.timeout(self.hub.recheck_seconds):
                 await self.wake.wait()

@@ -15,6 +15,10 @@ def job_id(notification_id: uuid.UUID, at: dt.datetime) -> str:
     return f"notification:{notification_id}:{int(at.timestamp() * 1000)}"
 
 
+class QueueUnavailable(Exception):
+    """The queue cannot be reached right now (e.g. Redis is down); the next sweep retries."""
+
+
 class Queue(Protocol):
     async def enqueue_delivery(self, notification_id: uuid.UUID, at: dt.datetime) -> bool:
         """Queue delivery of a notification at `at`; False if that job is already queued."""

@@ -21,7 +21,7 @@ from redis.exceptions import RedisError
 
 from backend.core.database import utcnow
 from backend.core.settings import Settings
-from backend.jobs.base import DELIVER, job_id
+from backend.jobs.base import DELIVER, QueueUnavailable, job_id
 
 log = logging.getLogger("koordinat.jobs")
 
@@ -63,13 +63,16 @@ class ArqQueue:
             return cls(pool, settings.jobs_queue)
 
     async def enqueue_delivery(self, notification_id: uuid.UUID, at: dt.datetime) -> bool:
-        job = await self.pool.enqueue_job(
-            DELIVER,
-            str(notification_id),
-            _job_id=job_id(notification_id, at),
-            _queue_name=self.queue_name,
-            _defer_until=at if at > utcnow() else None,
-        )
+        try:
+            job = await self.pool.enqueue_job(
+                DELIVER,
+                str(notification_id),
+                _job_id=job_id(notification_id, at),
+                _queue_name=self.queue_name,
+                _defer_until=at if at > utcnow() else None,
+            )
+        except (RedisError, OSError) as exc:
+            raise QueueUnavailable(str(exc)) from exc
         return job is not None
 
     async def close(self) -> None:

@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 
 from backend.core.database import Database, utcnow
 from backend.core.settings import Settings
-from backend.jobs.base import Queue, job_id
+from backend.jobs.base import Queue, QueueUnavailable, job_id
 from backend.notify import jobs as notify_jobs
 
 log = logging.getLogger("koordinat.jobs")
@@ -54,8 +54,13 @@ async def sweep_forever(db: Database, settings: Settings, queue: Queue) -> None:
             await sweep(db, settings, queue)
         except asyncio.CancelledError:
             raise
+        except QueueUnavailable as exc:
+            # Redis is down: the rows wait in the database; the next pass queues them.
+            log.warning(
+                "queue unavailable (%s); sweeping again in %ss", exc, settings.jobs_sweep_seconds
+            )
         except Exception:
-            # A database or Redis outage: the next pass tries again and loses nothing.
+            # A database outage, say: the next pass tries again and loses nothing.
             log.exception("sweep failed; trying again in %ss", settings.jobs_sweep_seconds)
         await asyncio.sleep(settings.jobs_sweep_seconds)
 
