@@ -293,3 +293,15 @@ async def may_see_child(session: AsyncSession, actor: Actor | None, child_id: uu
         return False
     facts = (await load_facts(session, actor, [child_id]))[child_id]
     return decide_on_child(actor, Action.VIEW_CHILD, facts)
+
+
+async def still_in_reach(session: AsyncSession, actor: Actor | None, child_id: uuid.UUID) -> None:
+    """The check after a write: nobody moves a record out of their own reach.
+
+    Runs inside the writer's transaction, after the change is flushed, so a write that would
+    leave the caller unable to see the child rolls back. (Handing over the coordinator role is
+    the one deliberate exception and does not call this.)
+    """
+    await session.flush()
+    if actor is None or not await may_see_child(session, actor, child_id):
+        raise AccessDenied(child_id, Action.VIEW_CHILD, UserError(ErrorCode.NOT_ALLOWED))

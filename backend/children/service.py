@@ -14,7 +14,7 @@ from stdnum.no import fodselsnummer
 from strawberry import UNSET
 
 from backend.api.common import parse_id
-from backend.authz.access import require_global, require_on_child
+from backend.authz.access import require_global, require_on_child, still_in_reach
 from backend.authz.policy import Action
 from backend.children.models import AddressProtection, Child
 from backend.children.types import GuardianInput, RegisterChildInput, UpdateChildInput
@@ -230,6 +230,8 @@ async def register_child(
         )
     await network.assign_coordinator_row(session, actor, child.id, coordinator, None, None)
     await _flush_or_fail(session)
+    if coordinator.id == actor.person_id:
+        await still_in_reach(session, actor, child.id)
     return child
 
 
@@ -326,6 +328,7 @@ async def update_child(
             payload={"childId": str(child.id), "changed": changed},
         )
     await _flush_or_fail(session)
+    await still_in_reach(session, actor, child.id)
     return child
 
 

@@ -7,7 +7,7 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.api.common import parse_id
-from backend.authz.access import require_on_child
+from backend.authz.access import require_on_child, still_in_reach
 from backend.authz.policy import Action, Category
 from backend.children.models import Child
 from backend.consent.models import Consent, InformationCategory
@@ -78,6 +78,7 @@ async def record_consent(
             "toGuardians": consent.to_guardians,
         },
     )
+    await still_in_reach(session, actor, child_id)
     return consent
 
 
@@ -115,6 +116,7 @@ async def withdraw_consent(
             "category": consent.category,
         },
     )
+    await still_in_reach(session, actor, consent.child_id)
     return consent
 
 
@@ -140,4 +142,5 @@ async def set_health_withholding(
             child_id=child.id,
             payload={"childId": str(child.id), "withheld": data.withhold},
         )
+    await still_in_reach(session, actor, child.id)
     return child

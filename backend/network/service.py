@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry import UNSET
 
 from backend.api.common import parse_id
-from backend.authz.access import require_global, require_on_child
+from backend.authz.access import require_global, require_on_child, still_in_reach
 from backend.authz.policy import Action
 from backend.core import validation
 from backend.core.clock import today
@@ -259,7 +259,7 @@ async def add_member(
         _check_person_fits_role(errors, person, data.role)
     errors.raise_if_any()
     assert person is not None
-    return await add_member_row(
+    member = await add_member_row(
         session,
         actor,
         child_id=child_id,
@@ -271,6 +271,8 @@ async def add_member(
         active_from=active_from,
         active_to=data.active_to,
     )
+    await still_in_reach(session, actor, child_id)
+    return member
 
 
 async def _member_for_write(
@@ -350,6 +352,7 @@ async def update_member(
         child_id=member.child_id,
         payload={"memberId": str(member.id), "changed": changed},
     )
+    await still_in_reach(session, actor, member.child_id)
     return member
 
 
@@ -395,7 +398,9 @@ async def end_membership(
     errors.raise_if_any()
     if member.role == NetworkRole.GUARDIAN.value and member.has_parental_responsibility:
         await _ensure_guardian_remains(session, member.child_id, member.id)
-    return await end_membership_row(session, actor, member, end_date)
+    ended = await end_membership_row(session, actor, member, end_date)
+    await still_in_reach(session, actor, member.child_id)
+    return ended
 
 
 async def current_coordinator(session: AsyncSession, child_id: uuid.UUID) -> NetworkMember | None:
