@@ -9,7 +9,9 @@ per operation.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Iterable, Sequence
 
@@ -32,6 +34,8 @@ from backend.core.database import Database
 from backend.core.errors import ErrorCode, UserError, UserErrors, fail
 from backend.identity.actor import Actor
 from backend.network.models import NetworkMember, NetworkRole, ServiceProvider, ServiceType
+
+log = logging.getLogger("koordinat.authz")
 
 
 class AccessDenied(UserErrors):
@@ -56,13 +60,26 @@ async def load_facts(
     session: AsyncSession, actor: Actor, child_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, ChildFacts]:
     """Facts for one caller and many children: three statements, whatever the count."""
-    ids = list(dict.fromkeys(child_ids))
+    found = await load_facts_for(session, [(actor, c) for c in child_ids])
+    return {child_id: facts for (_, child_id), facts in found.items()}
+
+
+async def load_facts_for(
+    session: AsyncSession, pairs: Sequence[tuple[Actor, uuid.UUID]]
+) -> dict[tuple[uuid.UUID, uuid.UUID], ChildFacts]:
+    """Facts for many (caller, child) pairs at once, keyed by (person id, child id).
+
+    Three statements whatever the count, so a page of children, or many subscribers waking
+    for one event, cost the same as one.
+    """
+    ids = list(dict.fromkeys(c for _, c in pairs))
+    people = list(dict.fromkeys(a.person_id for a, _ in pairs))
     now = today()
     memberships = (
         await session.exec(
             select(NetworkMember).where(
                 col(NetworkMember.child_id).in_(ids),
-                NetworkMember.person_id == actor.person_id,
+                col(NetworkMember.person_id).in_(people),
                 col(NetworkMember.ended_at).is_(None),
             )
         )
@@ -77,17 +94,20 @@ async def load_facts(
             )
         )
     ).all()
-    facts: dict[uuid.UUID, ChildFacts] = {}
-    for child_id in ids:
-        mine = [m for m in memberships if m.child_id == child_id]
+    facts: dict[tuple[uuid.UUID, uuid.UUID], ChildFacts] = {}
+    for actor, child_id in pairs:
+        mine = [
+            m for m in memberships if m.child_id == child_id and m.person_id == actor.person_id
+        ]
         services = frozenset(m.service_id for m in mine if m.service_id is not None)
         active = [c for c in consents if c.child_id == child_id and c.active_on(now)]
         child = children.get(child_id)
-        facts[child_id] = ChildFacts(
+        facts[(actor.person_id, child_id)] = ChildFacts(
             child_id=child_id,
             roles=frozenset(m.role for m in mine) if child else frozenset(),
             has_parental_responsibility=any(
-                m.role == NetworkRole.GUARDIAN.value and m.has_parental_responsibility for m in mine
+                m.role == NetworkRole.GUARDIAN.value and m.has_parental_responsibility
+                for m in mine
             ),
             consented_categories=frozenset(
                 c.category for c in active if c.service_id is not None and c.service_id in services
@@ -215,37 +235,81 @@ class Gate:
     def note_refused(self, child_id: uuid.UUID, what: str) -> None:
         self._refused.setdefault(child_id, set()).add(what)
 
-    async def flush(self, purpose: str) -> None:
-        """Write one access-log row per child touched by this operation, then start over."""
+    async def entries(self, purpose: str) -> list[AccessLogEntry]:
+        """One access-log row per child touched since the last call, then start over."""
         touched = set(self._read) | set(self._refused)
         if not touched:
-            return
+            return []
         read, refused = self._read, self._refused
         self._read, self._refused = {}, {}
         actor = self.actor
-        async with self.db.writing() as session:
-            organisation = None
-            if actor is not None and actor.employer_service_id is not None:
+        organisation = None
+        if actor is not None and actor.employer_service_id is not None:
+            async with self.db.reading() as session:
                 service = await session.get(ServiceProvider, actor.employer_service_id)
-                organisation = service.name if service else None
-            # The roles the caller had when reading; a refusal before any lookup has none.
-            roles = {c: sorted(f.roles) for c, f in self._known.items() if c in touched}
-            session.add_all(
-                [
-                    AccessLogEntry(
-                        child_id=child_id,
-                        actor_person_id=actor.person_id if actor else None,
-                        actor_name=actor.name if actor else "anonym",
-                        roles=roles.get(child_id, []),
-                        organisation=organisation,
-                        what=sorted(read.get(child_id, set())),
-                        refused=sorted(refused.get(child_id, set())),
-                        purpose=purpose[:200],
-                        via=self.via,
-                    )
-                    for child_id in sorted(touched)
-                ]
+            organisation = service.name if service else None
+        # The roles the caller had when reading; a refusal before any lookup has none.
+        roles = {c: sorted(f.roles) for c, f in self._known.items() if c in touched}
+        return [
+            AccessLogEntry(
+                child_id=child_id,
+                actor_person_id=actor.person_id if actor else None,
+                actor_name=actor.name if actor else "anonym",
+                roles=roles.get(child_id, []),
+                organisation=organisation,
+                what=sorted(read.get(child_id, set())),
+                refused=sorted(refused.get(child_id, set())),
+                purpose=purpose[:200],
+                via=self.via,
             )
+            for child_id in sorted(touched)
+        ]
+
+    def remember(self, facts: ChildFacts) -> None:
+        """Facts decided elsewhere (a live stream's batch check), for the log's roles."""
+        self._known[facts.child_id] = facts
+
+    async def flush(self, purpose: str) -> None:
+        """Write this operation's access-log rows before the answer leaves."""
+        entries = await self.entries(purpose)
+        if entries:
+            async with self.db.writing() as session:
+                session.add_all(entries)
+
+
+class AccessLogWriter:
+    """Writes access-log rows from many live subscribers in as few transactions as possible.
+
+    Rows queue while a write is running and go together in the next one, so many subscribers
+    receiving one event cost one transaction, not one each.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._pending: list[AccessLogEntry] = []
+        self._task: asyncio.Task[None] | None = None
+
+    def submit(self, entries: list[AccessLogEntry]) -> None:
+        if not entries:
+            return
+        self._pending.extend(entries)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                async with self.db.writing() as session:
+                    session.add_all(batch)
+            except Exception:
+                log.exception("writing %d access-log rows failed; retrying", len(batch))
+                self._pending[:0] = batch
+                await asyncio.sleep(1)
+
+    async def drain(self) -> None:
+        while self._task is not None and not self._task.done():
+            await asyncio.shield(self._task)
 
 
 def require_actor(actor: Actor | None) -> Actor:

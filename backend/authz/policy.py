@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 
 from backend.authz import cedar
 from backend.identity.actor import Actor
@@ -77,18 +78,6 @@ class ChildFacts:
             self.address_protected,
         )
 
-    def context(self, category: Category, own: bool) -> dict[str, object]:
-        return {
-            "roles": sorted(self.roles),
-            "hasParentalResponsibility": self.has_parental_responsibility,
-            "isOwnRecord": own,
-            "consentedCategories": sorted(self.consented_categories),
-            "childAge": self.child_age,
-            "healthWithheldFromGuardians": self.health_withheld_from_guardians,
-            "guardiansHaveYouthHealthConsent": self.guardians_have_youth_health_consent,
-            "addressProtected": self.address_protected,
-            "category": category.value,
-        }
 
 
 def decide_on_child(
@@ -98,14 +87,55 @@ def decide_on_child(
     category: Category = Category.BASIC,
     own: bool = False,
 ) -> bool:
+    return _decide_on_facts(
+        actor.kind.value,
+        actor.municipality_id is not None,
+        action,
+        facts.decision_key,
+        category,
+        own,
+    )
+
+
+@lru_cache(maxsize=8192)
+def _decide_on_facts(
+    kind: str,
+    employed_by_kommune: bool,
+    action: Action,
+    decision_key: tuple[object, ...],
+    category: Category,
+    own: bool,
+) -> bool:
+    """Decisions depend only on these facts (the policies never name a person or a child),
+    so equal facts share one Cedar evaluation within the process."""
+    (
+        roles,
+        has_parental_responsibility,
+        consented,
+        child_age,
+        withheld,
+        youth_consent,
+        protected,
+    ) = decision_key
+    context = {
+        "roles": sorted(roles),  # type: ignore[call-overload]
+        "hasParentalResponsibility": has_parental_responsibility,
+        "isOwnRecord": own,
+        "consentedCategories": sorted(consented),  # type: ignore[call-overload]
+        "childAge": child_age,
+        "healthWithheldFromGuardians": withheld,
+        "guardiansHaveYouthHealthConsent": youth_consent,
+        "addressProtected": protected,
+        "category": category.value,
+    }
     return cedar.decide(
-        principal_id=str(actor.person_id),
-        principal_kind=actor.kind.value,
-        employed_by_kommune=actor.municipality_id is not None,
+        principal_id="caller",
+        principal_kind=kind,
+        employed_by_kommune=employed_by_kommune,
         action=action.value,
         resource_kind="Child",
-        resource_id=str(facts.child_id),
-        context=facts.context(category, own),
+        resource_id="child",
+        context=context,
     )
 
 

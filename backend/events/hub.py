@@ -20,13 +20,17 @@ from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from strawberry.dataloader import DataLoader
 
+from backend.authz.access import AccessLogWriter, load_facts_for
+from backend.authz.policy import ChildFacts
 from backend.core.database import Database, utcnow
 from backend.core.settings import Settings
 from backend.events.broker import Broker, InProcessBroker, make_broker
 from backend.events.models import ChildEventCounter, Event
 from backend.events.render import RenderCache
 from backend.events.retention import prune_events
+from backend.identity.actor import Actor
 
 log = logging.getLogger("koordinat.events.hub")
 
@@ -153,6 +157,11 @@ class LiveHub:
         self.broker = broker or make_broker(settings.redis_url, settings.events_channel)
         self.feeds: dict[uuid.UUID, ChildFeed] = {}
         self.render_cache = RenderCache(settings.events_render_cache_size)
+        # Subscribers waking for one event ask together: one set of statements for all.
+        self.facts: DataLoader[tuple[Actor, uuid.UUID], ChildFacts] = DataLoader(
+            self._load_facts, cache=False
+        )
+        self.access_log = AccessLogWriter(db)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._ticker: asyncio.Task[None] | None = None
         self._last_prune: dt.datetime | None = None
@@ -167,8 +176,14 @@ class LiveHub:
         self._ticker = asyncio.create_task(self._tick(), name="koordinat-events-recheck")
         self.started = True
 
+    async def _load_facts(self, keys: list[tuple[Actor, uuid.UUID]]) -> list[ChildFacts]:
+        async with self.db.reading() as session:
+            found = await load_facts_for(session, keys)
+        return [found[(actor.person_id, child_id)] for actor, child_id in keys]
+
     async def stop(self) -> None:
         self.started = False
+        await self.access_log.drain()
         if self._ticker is not None:
             self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -19,7 +19,8 @@ from sqlmodel import col, select
 
 from backend.api.common import query_error
 from backend.api.context import Context, Info
-from backend.authz.access import Gate, load_facts, may_see_child
+from backend.authz.access import Gate
+from backend.authz.policy import Action, ChildFacts, decide_on_child
 from backend.core.errors import ErrorCode, UserError, UserErrors
 from backend.events.hub import (
     READ_BATCH,
@@ -66,13 +67,18 @@ class Subscriber:
         self.notes = AccessNotes()
         self.flushed_at = 0.0
         self.wake = asyncio.Event()
+        self.facts_seen: dict[uuid.UUID, ChildFacts] = {}
 
     async def view(self, child_id: uuid.UUID) -> View | None:
-        """Authorize now; None when the caller may no longer see the child."""
-        async with self.ctx.db.reading() as session:
-            if not await may_see_child(session, self.actor, child_id):
-                return None
-            facts = (await load_facts(session, self.actor, [child_id]))[child_id]
+        """Authorize now; None when the caller may no longer see the child.
+
+        The facts come through the hub, batched with every other subscriber that wakes for
+        the same event, and are decided by the same policies as any query.
+        """
+        facts = await self.hub.facts.load((self.actor, child_id))
+        if not decide_on_child(self.actor, Action.VIEW_CHILD, facts):
+            return None
+        self.facts_seen[child_id] = facts
         return View(
             policy=(
                 facts.decision_key,
@@ -120,6 +126,8 @@ class Subscriber:
             return
         self.flushed_at = now
         gate = Gate(self.ctx.db, self.actor, "websocket")
+        for facts in self.facts_seen.values():
+            gate.remember(facts)
         for child_id, what in self.notes.reads.items():
             for item in what:
                 gate.note_read(child_id, item)
@@ -127,7 +135,8 @@ class Subscriber:
             for item in what:
                 gate.note_refused(child_id, item)
         self.notes = AccessNotes()
-        await gate.flush(purpose)
+        # Queued: the hub writes many subscribers' rows in one transaction.
+        self.hub.access_log.submit(await gate.entries(purpose))
 
     async def idle(self, purpose: str) -> bool:
         """Wait for news or the re-check period; True when woken by news."""

@@ -68,10 +68,10 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                     self.connection_init_timeout_task.cancel()
                 await self.websocket.close(code=4403, reason="Forbidden")
                 return
-            if actor != context.actor:
-                context.actor = actor
-                context.loaders = Loaders(context.db, actor)
-                context.gate = Gate(context.db, actor, "websocket")
+            context.actor = actor
+            context.via = "websocket"  # for the access log
+            context.loaders = Loaders(context.db, actor)
+            context.gate = Gate(context.db, actor, "websocket")
         await super().handle_connection_init(message)
         if self.connection_acknowledged and self._watchdog is None:
             self._watchdog = asyncio.create_task(self._watch_session())

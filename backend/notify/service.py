@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.audit import service as audit
+from backend.children.models import Child
 from backend.core.database import utcnow
 from backend.core.errors import ErrorCode, fail
 from backend.core.settings import Settings
@@ -191,7 +192,6 @@ async def claim(
             select(Notification, Person)
             .join(Person, col(Person.id) == col(Notification.recipient_person_id))
             .where(Notification.id == notification_id)
-            .execution_options(populate_existing=True)
         )
     ).one()
     row, person = found
@@ -369,8 +369,6 @@ async def admin_municipality(session: AsyncSession, actor: Actor | None) -> uuid
 
 def _in_municipality(municipality_id: uuid.UUID) -> Any:
     """Rows about a child of the kommune, or (digests) to one of its staff."""
-    from backend.children.models import Child  # the child domain builds on notifications
-
     child_ids = select(Child.id).where(Child.municipality_id == municipality_id)
     staff_ids = select(Person.id).where(Person.municipality_id == municipality_id)
     return sa.or_(

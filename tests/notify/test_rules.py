@@ -18,7 +18,7 @@ from backend.network import service as network
 from backend.network.models import NetworkMember, NetworkRole
 from backend.notify.models import Notification
 from tests.conftest import Api, World
-from tests.helpers import add_member, codes, register_child
+from tests.helpers import add_member, codes, family_child, give_consent, register_child
 from tests.jobs.support import notifications, set_email
 
 
@@ -254,3 +254,28 @@ async def test_my_notifications_pages_and_marks_read(api: Api, world: World) -> 
     # Nobody signed in sees nothing.
     anonymous = (await api.gql(query))["myNotifications"]
     assert anonymous["edges"] == []
+
+
+async def test_consent_given_and_withdrawn_through_the_api_reaches_the_coordinator(
+    api: Api, world: World
+) -> None:
+    await set_email(api.aut.db, world.coordinator.id, "kari.koordinator@testvik.kommune.no")
+    child = await family_child(api, world, consent_categories=())
+    [consent] = await give_consent(api, world.parent, child["id"], world.school.id, ("SCHOOL",))
+    withdrawn = await api.gql(
+        document("WithdrawConsent"), {"input": {"id": consent["id"]}}, as_=world.parent
+    )
+    assert withdrawn["withdrawConsent"]["errors"] == []
+    rows = await notifications(api.aut.db, recipient_person_id=world.coordinator.id)
+    assert sorted((r.kind, r.channel) for r in rows) == [
+        ("consent.recorded", "email"),
+        ("consent.recorded", "in_app"),
+        ("consent.withdrawn", "email"),
+        ("consent.withdrawn", "in_app"),
+    ]
+    assert {r.payload["consentId"] for r in rows} == {consent["id"]}
+    # The guardian who acted is not notified of her own consent (only welcomed at
+    # registration and told who coordinates).
+    assert sorted(
+        r.kind for r in await notifications(api.aut.db, recipient_person_id=world.parent.id)
+    ) == ["network.coordinator_assigned", "network.welcome"]
