@@ -138,6 +138,11 @@ class Subscriber:
         # Queued: the hub writes many subscribers' rows in one transaction.
         self.hub.access_log.submit(await gate.entries(purpose))
 
+    async def refuse(self, child_id: uuid.UUID, what: str) -> None:
+        """Log a refused look at once ("every denial is logged")."""
+        self.notes.refused.setdefault(child_id, set()).add(what)
+        await self.flush_log(what)
+
     async def idle(self, purpose: str) -> bool:
         """Wait for news or the re-check period; True when woken by news."""
         await self.flush_log(purpose, force=False)
@@ -192,8 +197,9 @@ async def child_events(
             raise _error(info, ErrorCode.INVALID, "after")
         position = decoded[1]
     sub = Subscriber(info, hub, actor)
-    # An outsider and a child that does not exist get the same answer.
+    # An outsider and a child that does not exist get the same answer; the refusal is logged.
     if await sub.view(child) is None:
+        await sub.refuse(child, "childEvents")
         raise _error(info, ErrorCode.NOT_FOUND, "childId")
     # Follow before the first read, so a commit during the replay still wakes us.
     feed = hub.follow(child, sub.wake)
@@ -215,6 +221,7 @@ async def child_events(
                     return
                 view = await sub.view(child)
                 if view is None:
+                    await sub.refuse(child, "childEvents")
                     raise _error(info, ErrorCode.NOT_FOUND, "childId")
                 for row in batch:
                     yield sub.node(row, view)
@@ -222,6 +229,7 @@ async def child_events(
                     position = row.seq
                 continue
             if not await sub.idle("childEvents") and await sub.view(child) is None:
+                await sub.refuse(child, "childEvents")
                 raise _error(info, ErrorCode.NOT_FOUND, "childId")
     finally:
         with contextlib.suppress(Exception):

@@ -9,8 +9,7 @@ mutation fails `test_every_mutation_is_in_the_matrix` until it is given an input
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,137 +17,10 @@ from sqlmodel import col, func, select
 
 from backend.audit.access_log import AccessLogEntry
 from backend.events.models import Event
-from backend.identity.models import Person, PersonKind
-from tests.conftest import Api, AppUnderTest, World, build_world
-from tests.helpers import add_member, birth, family_child, fnr, give_consent, register_child
+from backend.notify.models import Notification
+from tests.conftest import Api, AppUnderTest
 from tests.security import schema_walk
-
-SECRET_FAMILY_NAME = "Hemmeligsen"
-SECRET_DUTY = "Hemmelig oppgave for barnevernet"
-
-
-@dataclass
-class Target:
-    """One child and what must never leak of it."""
-
-    id: str
-    member_id: str
-    member_version: int
-    consent_id: str
-    markers: list[str]
-
-
-@dataclass
-class Matrix:
-    world: World
-    a: Target
-    b: Target
-    roles: dict[str, tuple[Any, list[str]]]  # role -> (caller, names of targets outside)
-    service_id: str
-
-
-@pytest.fixture(scope="module")
-async def matrix(app_under_test: AppUnderTest) -> AsyncIterator[Matrix]:
-    world = await build_world(app_under_test.db)
-    api = Api(app_under_test)
-    async with app_under_test.db.writing() as session:
-        unit_staff = Person(
-            name="Unni Enhet",
-            kind=PersonKind.STAFF.value,
-            employer_service_id=world.unit.id,
-            municipality_id=world.municipality.id,
-        )
-        session.add(unit_staff)
-    a = await family_child(api, world)
-    await add_member(
-        api,
-        world.coordinator,
-        a["id"],
-        role="MEMBER",
-        personId=str(world.teacher.id),
-        serviceId=str(world.school.id),
-    )
-    await add_member(
-        api,
-        world.coordinator,
-        a["id"],
-        role="MEMBER",
-        personId=str(world.psychologist.id),
-        serviceId=str(world.ppt.id),
-    )
-    await add_member(
-        api,
-        world.coordinator,
-        a["id"],
-        role="SPECIALIST",
-        personId=str(world.doctor.id),
-        serviceId=str(world.hospital.id),
-    )
-    [a_consent] = await give_consent(api, world.parent, a["id"], world.school.id, ("SCHOOL",))
-    await give_consent(api, world.parent, a["id"], world.hospital.id, ("HEALTH",))
-
-    b = await register_child(
-        api,
-        world.coordinator2,
-        givenName="Bjørk",
-        familyName=SECRET_FAMILY_NAME,
-        nationalId=fnr(6, 5),
-        birthDate=birth(6).isoformat(),
-        guardians=[{"personId": str(world.parent2.id), "hasParentalResponsibility": True}],
-    )
-    b_member = await add_member(
-        api,
-        world.coordinator2,
-        b["id"],
-        role="MEMBER",
-        personId=str(world.caseworker.id),
-        serviceId=str(world.barnevern.id),
-        responsibilities=SECRET_DUTY,
-    )
-    [b_consent] = await give_consent(api, world.parent2, b["id"], world.unit.id, ("FAMILY",))
-    a_member = next(m for m in a["guardians"] if m["person"]["name"] == "Pia Forelder")
-    await api.client.aclose()
-    targets = {
-        "A": Target(
-            a["id"],
-            a_member["id"],
-            a_member["version"],
-            a_consent["id"],
-            [a["id"], a["nationalId"], "Testesen", "Olga Annenforelder"],
-        ),
-        "B": Target(
-            b["id"],
-            b_member["id"],
-            b_member["version"],
-            b_consent["id"],
-            [
-                b["id"],
-                b["nationalId"],
-                SECRET_FAMILY_NAME,
-                SECRET_DUTY,
-                "Paul Forelder",
-                b_member["id"],
-            ],
-        ),
-    }
-    yield Matrix(
-        world=world,
-        a=targets["A"],
-        b=targets["B"],
-        roles={
-            "coordinator of A": (world.coordinator, ["B"]),
-            "guardian of A": (world.parent, ["B"]),
-            "guardian of A without parental responsibility": (world.other_parent, ["B"]),
-            "guardian of B": (world.parent2, ["A"]),
-            "member with consent": (world.teacher, ["B"]),
-            "member without consent": (world.psychologist, ["B"]),
-            "specialist": (world.doctor, ["B"]),
-            "outsider": (world.outsider_staff, ["A", "B"]),
-            "kommune unit": (unit_staff, ["A", "B"]),
-            "anonymous": (None, ["A", "B"]),
-        },
-        service_id=str(world.school.id),
-    )
+from tests.security.conftest import Matrix, Target
 
 
 def mutation_inputs(m: Matrix, t: Target) -> dict[str, Callable[[Any], dict[str, Any] | None]]:
@@ -181,7 +53,9 @@ def mutation_inputs(m: Matrix, t: Target) -> dict[str, Callable[[Any], dict[str,
 
 
 # Mutations that are not about one child, and so have no target to leak.
-GLOBAL_MUTATIONS = {"registerChild", "registerServiceProvider"}
+GLOBAL_MUTATIONS = {"registerChild", "registerServiceProvider", "setNotificationPreference"}
+# Mutations on one person's notifications: probed with someone else's notification.
+PERSONAL_MUTATIONS = {"markNotificationRead", "resendNotification"}
 
 
 def query_variables(field_name: str, t: Target) -> dict[str, Any]:
@@ -239,7 +113,8 @@ async def test_queries_leak_nothing_outside_the_network(
 
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize(
-    "field_name", sorted(set(schema_walk.root_fields("mutation")) - GLOBAL_MUTATIONS)
+    "field_name",
+    sorted(set(schema_walk.root_fields("mutation")) - GLOBAL_MUTATIONS - PERSONAL_MUTATIONS),
 )
 async def test_mutations_change_nothing_outside_the_network(
     matrix: Matrix, app_under_test: AppUnderTest, field_name: str, variant: str
@@ -273,7 +148,7 @@ async def test_mutations_change_nothing_outside_the_network(
 
 def test_every_mutation_is_in_the_matrix() -> None:
     m = Matrix(world=None, a=None, b=None, roles={}, service_id="")  # type: ignore[arg-type]
-    covered = set(mutation_inputs(m, None)) | GLOBAL_MUTATIONS  # type: ignore[arg-type]
+    covered = set(mutation_inputs(m, None)) | GLOBAL_MUTATIONS | PERSONAL_MUTATIONS  # type: ignore[arg-type]
     assert set(schema_walk.root_fields("mutation")) <= covered
 
 
@@ -368,4 +243,47 @@ async def test_what_each_role_sees_of_a_child(
         "accessLog": bool(child["accessLog"]["edges"]),
     }
     assert seen == expected
+    await api.client.aclose()
+
+
+@pytest.mark.parametrize("field_name", sorted(PERSONAL_MUTATIONS))
+async def test_notifications_of_others_are_out_of_reach(
+    matrix: Matrix, app_under_test: AppUnderTest, field_name: str
+) -> None:
+    """B's guardian was welcomed to B's network: nobody else may read or resend that."""
+    async with app_under_test.db.reading() as session:
+        theirs = (
+            await session.exec(
+                select(Notification).where(
+                    Notification.recipient_person_id == matrix.world.parent2.id
+                )
+            )
+        ).all()
+    assert theirs, "the matrix expects B's guardian to have been notified"
+    target = theirs[0]
+    api = Api(app_under_test)
+    for role, (caller, outside) in matrix.roles.items():
+        if "B" not in outside:
+            continue
+        response = await api.raw(
+            schema_walk.document("mutation", field_name, "plain"),
+            {"input": {"id": str(target.id)}},
+            as_=caller,
+        )
+        payload = response.json()["data"][field_name]
+        codes = {e["code"] for e in payload["errors"]}
+        # Kommune administrators may resend dead letters of their kommune: for them a live
+        # notification is INVALID to resend. Nobody else learns it exists.
+        allowed = {"NOT_FOUND", "UNAUTHENTICATED", "NOT_ALLOWED", "INVALID"}
+        assert codes and codes <= allowed, (role, payload)
+        for marker in matrix.b.markers:
+            assert marker not in response.text, (role, marker)
+    async with app_under_test.db.reading() as session:
+        after = await session.get(Notification, target.id)
+    assert after is not None
+    assert (after.read_at, after.status, after.attempts) == (
+        target.read_at,
+        target.status,
+        target.attempts,
+    )
     await api.client.aclose()
