@@ -96,9 +96,7 @@ async def load_facts_for(
     ).all()
     facts: dict[tuple[uuid.UUID, uuid.UUID], ChildFacts] = {}
     for actor, child_id in pairs:
-        mine = [
-            m for m in memberships if m.child_id == child_id and m.person_id == actor.person_id
-        ]
+        mine = [m for m in memberships if m.child_id == child_id and m.person_id == actor.person_id]
         services = frozenset(m.service_id for m in mine if m.service_id is not None)
         active = [c for c in consents if c.child_id == child_id and c.active_on(now)]
         child = children.get(child_id)
@@ -106,8 +104,7 @@ async def load_facts_for(
             child_id=child_id,
             roles=frozenset(m.role for m in mine) if child else frozenset(),
             has_parental_responsibility=any(
-                m.role == NetworkRole.GUARDIAN.value and m.has_parental_responsibility
-                for m in mine
+                m.role == NetworkRole.GUARDIAN.value and m.has_parental_responsibility for m in mine
             ),
             consented_categories=frozenset(
                 c.category for c in active if c.service_id is not None and c.service_id in services

@@ -79,7 +79,6 @@ class ChildFacts:
         )
 
 
-
 def decide_on_child(
     actor: Actor,
     action: Action,
