@@ -10,7 +10,12 @@ from backend.events.models import ChildEventCounter, Event
 from backend.identity.login_models import ApiToken, UserSession
 from backend.identity.models import Person
 from backend.network.models import Municipality, NetworkMember, ServiceProvider
-from backend.notify.models import DigestState, Notification, NotificationPreference
+from backend.notify.models import (
+    DigestState,
+    Notification,
+    NotificationPreference,
+    PersonFeedCounter,
+)
 
 metadata = SQLModel.metadata
 
@@ -28,6 +33,7 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "Person",
+    "PersonFeedCounter",
     "ServiceProvider",
     "UserSession",
     "metadata",

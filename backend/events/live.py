@@ -9,6 +9,8 @@ against the caller's membership *now*; losing access ends the child's stream.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import contextlib
 import time
 import uuid
@@ -33,9 +35,18 @@ from backend.events.hub import (
 )
 from backend.events.models import Event
 from backend.events.render import AccessNotes, Selection, Share, selection_of
-from backend.events.types import EventNode, EventStreamItem, ResyncRequired
+from backend.events.types import (
+    EventNode,
+    EventStreamItem,
+    LiveNotification,
+    PersonStreamItem,
+    ResyncRequired,
+)
 from backend.identity.actor import Actor
 from backend.network.models import NetworkMember
+from backend.notify.models import Notification as NotificationRow
+from backend.notify.models import PersonFeedCounter
+from backend.notify.types import Notification
 
 
 def _error(info: Info, code: ErrorCode, field: str | None) -> Exception:
@@ -237,6 +248,44 @@ async def child_events(
         hub.unfollow(feed, sub.wake)
 
 
+# --- the person's feed of in-app notifications (cursor: "N" + feed number)
+
+
+def encode_feed_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(b"N" + seq.to_bytes(8, "big")).decode().rstrip("=")
+
+
+def decode_feed_cursor(cursor: str) -> int | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    except (ValueError, binascii.Error):
+        return None
+    if len(raw) != 9 or raw[:1] != b"N":
+        return None
+    return int.from_bytes(raw[1:], "big")
+
+
+async def feed_head(sub: Subscriber) -> int:
+    async with sub.ctx.db.reading() as session:
+        row = await session.get(PersonFeedCounter, sub.actor.person_id)
+    return row.last_seq if row else 0
+
+
+async def feed_after(sub: Subscriber, position: int) -> list[NotificationRow]:
+    """The caller's in-app notifications after `position`, in feed order."""
+    async with sub.ctx.db.reading() as session:
+        rows = await session.exec(
+            select(NotificationRow)
+            .where(
+                NotificationRow.recipient_person_id == sub.actor.person_id,
+                col(NotificationRow.feed_seq) > position,
+            )
+            .order_by(col(NotificationRow.feed_seq))
+            .limit(READ_BATCH)
+        )
+        return list(rows.all())
+
+
 async def _my_children(sub: Subscriber) -> set[uuid.UUID]:
     async with sub.ctx.db.reading() as session:
         rows = await session.exec(
@@ -248,10 +297,15 @@ async def _my_children(sub: Subscriber) -> set[uuid.UUID]:
         return set(rows.all())
 
 
-async def my_events(info: Info, after: list[str] | None) -> AsyncGenerator[EventStreamItem, None]:
+async def my_events(info: Info, after: list[str] | None) -> AsyncGenerator[PersonStreamItem, None]:
     hub, actor = _start(info)
     cursors: dict[uuid.UUID, int] = {}
+    feed_position: int | None = None
     for value in after or []:
+        feed_seq = decode_feed_cursor(value)
+        if feed_seq is not None:
+            feed_position = max(feed_seq, feed_position or 0)
+            continue
         decoded = decode_cursor(value)
         if decoded is None:
             raise _error(info, ErrorCode.INVALID, "after")
@@ -281,6 +335,9 @@ async def my_events(info: Info, after: list[str] | None) -> AsyncGenerator[Event
             else:
                 positions[child] = cursors[child]
 
+    if feed_position is None:
+        feed_position = await feed_head(sub)  # no cursor: notifications from now on
+
     try:
         await refresh()
         while True:
@@ -288,6 +345,14 @@ async def my_events(info: Info, after: list[str] | None) -> AsyncGenerator[Event
             while pending:
                 yield pending.pop(0)
             delivered = False
+            for notification in await feed_after(sub, feed_position):
+                assert notification.feed_seq is not None
+                feed_position = notification.feed_seq
+                yield LiveNotification(
+                    cursor=encode_feed_cursor(feed_position),
+                    notification=Notification.from_row(notification),
+                )
+                delivered = True
             for child, feed in list(feeds.items()):
                 if child not in feeds:
                     continue

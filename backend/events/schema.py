@@ -8,7 +8,7 @@ import strawberry
 
 from backend.api.context import Info
 from backend.events import live
-from backend.events.types import EventStreamItem
+from backend.events.types import EventStreamItem, PersonStreamItem
 
 
 @strawberry.type
@@ -26,12 +26,13 @@ class EventsSubscription:
             yield item
 
     @strawberry.subscription(
-        description="The events of every child whose network you are in. Give the last "
-        "cursor you got per child in `after`; children without a cursor start now. Children "
-        "you join are followed from then on; those you leave are dropped."
+        description="Your live feed: the events of every child whose network you are in, and "
+        "your in-app notifications. Give the last cursor you got per child (and the last "
+        "notification's cursor) in `after`; what has no cursor starts now. Children you join "
+        "are followed from then on; those you leave are dropped."
     )
     async def my_events(
         self, info: Info, after: list[str] | None = None
-    ) -> AsyncGenerator[EventStreamItem, None]:
+    ) -> AsyncGenerator[PersonStreamItem, None]:
         async for item in live.my_events(info, after):
             yield item

@@ -16,6 +16,7 @@ from backend.events.models import Event as EventRow
 from backend.events.render import Share
 from backend.network.models import NetworkMember as NetworkMemberRow
 from backend.network.types import NetworkMember, visible_members
+from backend.notify.types import Notification
 
 
 @strawberry.type(
@@ -89,4 +90,21 @@ class ResyncRequired:
 EventStreamItem = Annotated[
     EventNode | ResyncRequired,
     strawberry.union("EventStreamItem", description="An event, or a request to resync."),
+]
+
+
+@strawberry.type(
+    description="An in-app notification for you, in your live feed (myEvents). Its cursor "
+    "goes in `after` like an event's."
+)
+class LiveNotification:
+    cursor: str
+    notification: Notification
+
+
+PersonStreamItem = Annotated[
+    EventNode | ResyncRequired | LiveNotification,
+    strawberry.union(
+        "PersonStreamItem", description="An event, a request to resync, or a notification."
+    ),
 ]

@@ -46,6 +46,8 @@ class Notification(SQLModel, table=True):
         sa.Index("ix_notification_open", "status", "next_attempt_at"),
         # A person's inbox, newest first.
         sa.Index("ix_notification_inbox", "recipient_person_id", "channel", "id"),
+        # The person's live feed: in-app notifications numbered in the order they appeared.
+        sa.UniqueConstraint("recipient_person_id", "feed_seq", name="uq_notification_feed"),
     )
 
     id: uuid.UUID = id_field()
@@ -70,6 +72,8 @@ class Notification(SQLModel, table=True):
     last_attempt_at: dt.datetime | None = utc_field()
     sent_at: dt.datetime | None = utc_field()
     read_at: dt.datetime | None = utc_field()
+    # In-app only: the place in the recipient's live feed, once the notification is visible.
+    feed_seq: int | None = Field(default=None, nullable=True)
     last_error: str | None = Field(default=None, max_length=500)
     # Proof of delivery, e.g. the SMTP server's reply to DATA ("250 2.0.0 queued as ...").
     receipt: str | None = Field(default=None, max_length=500)
@@ -95,3 +99,17 @@ class DigestState(SQLModel, table=True):
 
     person_id: uuid.UUID = Field(foreign_key="person.id", primary_key=True)
     covered_until: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class PersonFeedCounter(SQLModel, table=True):
+    """Last feed number handed out for a person's in-app notifications.
+
+    Taken when a notification becomes visible (in the transaction that makes it so); the row
+    stays locked until commit, so feed order is commit order and a live stream reading
+    `feed_seq > cursor` never skips a late commit (as for child events).
+    """
+
+    __tablename__ = "person_feed_counter"
+
+    person_id: uuid.UUID = Field(foreign_key="person.id", primary_key=True)
+    last_seq: int = Field(default=0)

@@ -114,9 +114,24 @@ async def notify(
             row.status = NotificationStatus.SENT.value
             row.sent_at = now
             row.receipt = IN_APP_RECEIPT
+            row.feed_seq = await next_feed_seq(session, recipient_id)
         session.add(row)
         rows.append(row)
     return rows
+
+
+_NEXT_FEED_SEQ = sa.text(
+    "INSERT INTO person_feed_counter (person_id, last_seq) VALUES (:person_id, 1) "
+    "ON CONFLICT (person_id) DO UPDATE SET last_seq = person_feed_counter.last_seq + 1 "
+    "RETURNING last_seq"
+).bindparams(sa.bindparam("person_id", type_=sa.Uuid()))
+
+
+async def next_feed_seq(session: AsyncSession, person_id: uuid.UUID) -> int:
+    """The next place in a person's live feed; the counter row stays locked until commit."""
+    connection = await session.connection()
+    result = await connection.execute(_NEXT_FEED_SEQ, {"person_id": person_id})
+    return int(result.scalar_one())
 
 
 async def schedule_reminder(
@@ -210,7 +225,7 @@ async def claim(
 async def mark_sent(session: AsyncSession, claimed: Claimed, receipt: str) -> None:
     table = Notification.__table__  # type: ignore[attr-defined]
     connection = await session.connection()
-    await connection.execute(
+    result = await connection.execute(
         sa.update(table)
         .where(table.c.id == claimed.id, table.c.status != NotificationStatus.SENT.value)
         .values(
@@ -219,7 +234,16 @@ async def mark_sent(session: AsyncSession, claimed: Claimed, receipt: str) -> No
             receipt=receipt[:500],
             last_error=None,
         )
+        .returning(table.c.recipient_person_id)
     )
+    recipient = result.scalar_one_or_none()
+    if recipient is not None and claimed.channel is Channel.IN_APP:
+        # A reminder that became due: it joins the person's live feed now.
+        await connection.execute(
+            sa.update(table)
+            .where(table.c.id == claimed.id, table.c.feed_seq.is_(None))
+            .values(feed_seq=await next_feed_seq(session, recipient))
+        )
 
 
 def backoff(settings: Settings, attempt: int) -> dt.timedelta:

@@ -278,3 +278,39 @@ async def test_my_events_follows_all_my_children(
         (first, 5, "network.member_added"),
         (second, 5, "network.member_added"),
     }
+
+
+async def _next_notification(ws: Any, op: str) -> dict[str, Any]:
+    while True:
+        message = await ws.receive()
+        assert message["id"] == op and message["type"] == "next", message
+        item = message["payload"]["data"]["myEvents"]
+        if item["__typename"] == "LiveNotification":
+            return dict(item)
+
+
+async def test_my_events_carries_in_app_notifications_exactly_once(
+    live_server: InProcessServer, world: World, http: httpx.AsyncClient
+) -> None:
+    first = await new_child(http, world)
+    second = await gql(
+        http,
+        "RegisterChild",
+        {"input": register_input(nationalId=None, givenName="Ola")},
+        world.coordinator,
+    )
+    second_id = second["registerChild"]["child"]["id"]
+    async with ws_session(live_server.base, world.teacher) as ws:
+        op = await ws.subscribe("MyEvents", {})
+        await asyncio.sleep(0.3)
+        await add(http, world, first, world.teacher)
+        welcome = await _next_notification(ws, op)
+    assert welcome["notification"]["kind"] == "network.welcome"
+    assert welcome["notification"]["childId"] == first
+    # Resume with the notification's cursor: the first welcome does not come again.
+    async with ws_session(live_server.base, world.teacher) as ws:
+        op = await ws.subscribe("MyEvents", {"after": [welcome["cursor"]]})
+        await add(http, world, second_id, world.teacher)
+        again = await _next_notification(ws, op)
+    assert again["notification"]["childId"] == second_id
+    assert again["cursor"] != welcome["cursor"]

@@ -266,3 +266,28 @@ async def test_the_in_process_runner_reminds_in_the_embedded_default(
     assert message["Content-Language"] == "en"
     reminder = await api.gql(document("MyNotifications"), as_=world.parent2)
     assert [e["node"]["kind"] for e in reminder["myNotifications"]["edges"]] == ["reminder"]
+
+
+async def test_an_in_app_reminder_joins_the_feed_when_it_is_due(api: Api, world: World) -> None:
+    """Due later: not in the person's live feed until delivered; then it gets the next place."""
+    db = api.aut.db
+    async with db.writing() as session:
+        rows = await schedule_reminder(
+            session,
+            world.teacher.id,
+            None,
+            "reminder",
+            utcnow() + dt.timedelta(milliseconds=50),
+            {"ref": "feed"},
+            key="feed",
+        )
+    in_app = next(r for r in rows if r.channel == "in_app")
+    assert (await notification(db, in_app.id)).feed_seq is None
+    await asyncio.sleep(0.1)
+    settings = make_settings(api.aut.settings.database_url)
+    assert await notify_jobs.deliver(db, settings, in_app.id) == "sent"
+    delivered = await notification(db, in_app.id)
+    assert delivered.feed_seq == 1
+    # Delivering again changes nothing, the feed place included.
+    assert await notify_jobs.deliver(db, settings, in_app.id) == "skipped"
+    assert (await notification(db, in_app.id)).feed_seq == 1

@@ -1,7 +1,7 @@
 """notifications: rows per recipient and channel, preferences, digest state
 
 Revision ID: 0003_notify
-Revises: 0001
+Revises: 0002_login
 Create Date: 2026-11-24
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from backend.core.database import UTCDateTime
 
 revision: str = "0003_notify"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002_login"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """consent, the child's health withholding, and the append-only access log
 
 Revision ID: 0004_consent_access
-Revises: 0001
+Revises: 0003_notify
 Create Date: 2026-11-23
 """
 
@@ -19,7 +19,7 @@ from backend.audit.access_log import (
 from backend.core.database import UTCDateTime
 
 revision: str = "0004_consent_access"
-down_revision: str | None = "0001"
+down_revision: str | None = "0003_notify"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """live updates: retention floor per child's event stream
 
 Revision ID: 0005_events
-Revises: 0001
+Revises: 0004_consent_access
 Create Date: 2026-11-23
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_events"
-down_revision: str | None = "0001"
+down_revision: str | None = "0004_consent_access"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
