@@ -13,7 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -92,23 +92,57 @@ class KoordinatGraphQL(GraphQL[Context, None]):
 
 
 class RequireJsonPost:
-    """Cookie-carrying POSTs to /graphql must be JSON: a cross-site form cannot send that."""
+    """POSTs to /graphql must be JSON (a cross-site form cannot send that) and of bounded size
+    (a huge body is refused before it is read into memory)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int = 1_000_000) -> None:
         self.app = app
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == "/graphql" and scope["method"] == "POST":
             headers = dict(scope["headers"])
             content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
             if content_type != b"application/json":
-                response = JSONResponse(
-                    {"errors": [{"message": "Content-Type must be application/json"}]},
-                    status_code=415,
+                await self._refuse(
+                    scope, receive, send, 415, "Content-Type must be application/json"
                 )
-                await response(scope, receive, send)
                 return
-        await self.app(scope, receive, send)
+            declared = headers.get(b"content-length")
+            if declared is not None and (
+                not declared.isdigit() or int(declared) > self.max_body_bytes
+            ):
+                await self._refuse(scope, receive, send, 413, "Request body too large")
+                return
+            receive = self._bounded(receive)
+        try:
+            await self.app(scope, receive, send)
+        except BodyTooLarge:
+            await self._refuse(scope, receive, send, 413, "Request body too large")
+
+    def _bounded(self, receive: Receive) -> Receive:
+        """Counts a body sent without Content-Length (chunked) as it arrives."""
+        seen = 0
+
+        async def bounded() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body_bytes:
+                    raise BodyTooLarge
+            return message
+
+        return bounded
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, text: str) -> None:
+        response = JSONResponse({"errors": [{"message": text}]}, status_code=status)
+        await response(scope, receive, send)
+
+
+class BodyTooLarge(Exception):
+    pass
 
 
 async def index(request: Request) -> Response:
@@ -160,7 +194,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *oidc.routes(),
     ]
     middleware = [
-        Middleware(RequireJsonPost),
+        Middleware(RequireJsonPost, max_body_bytes=settings.max_body_bytes),
         Middleware(CheckOrigin, settings=settings),
         Middleware(
             SessionMiddleware,

@@ -7,6 +7,7 @@ keeps hitting (a per-request factory would create new classes and miss every tim
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from graphql.validation import NoSchemaIntrospectionCustomRule
@@ -23,6 +24,30 @@ from graphql import GraphQLError
 def _should_mask(error: GraphQLError) -> bool:
     original = error.original_error
     return original is not None and not isinstance(original, QueryError)
+
+
+_HINT = re.compile(r"\s*Did you mean .*\?$")
+
+
+class HideSchemaHints(MaskErrors):
+    """In production, validation errors do not suggest field names ("Did you mean ...?"):
+    with introspection off, suggestions would hand out the schema piece by piece."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=self._has_hint)
+
+    @staticmethod
+    def _has_hint(error: GraphQLError) -> bool:
+        return bool(_HINT.search(error.message))
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        return GraphQLError(
+            message=_HINT.sub("", error.message),
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+        )
 
 
 def build_extensions(settings: Settings) -> list[type[SchemaExtension]]:
@@ -61,6 +86,7 @@ def build_extensions(settings: Settings) -> list[type[SchemaExtension]]:
                 super().__init__(should_mask_error=_should_mask, error_message="Internal error.")
 
         extensions.append(MaskInternalErrors)
+        extensions.append(HideSchemaHints)
     return extensions
 
 

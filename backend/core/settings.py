@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30)
     max_tokens: int = Field(default=4000)
     validation_cache_size: int = Field(default=256)
+    max_body_bytes: int = Field(default=1_000_000, description="Largest GraphQL POST body.")
     sql_echo: bool = Field(default=False)
     host: str = Field(default="127.0.0.1")
     port: int = Field(default=8000)

@@ -129,3 +129,31 @@ async def test_validation_cache_hits_across_requests(app_under_test: AppUnderTes
         await post(client, query)
     assert cache.cache_info().hits - hits == 5
     await client.aclose()
+
+
+async def test_validation_errors_do_not_suggest_field_names(prod: httpx.AsyncClient) -> None:
+    body = (await post(prod, "{ me { nam } }")).json()
+    message = body["errors"][0]["message"]
+    assert "Cannot query field 'nam'" in message
+    assert "Did you mean" not in message and "name" not in message.replace("'nam'", "")
+
+
+async def test_oversized_bodies_are_refused(prod: httpx.AsyncClient) -> None:
+    padding = "x" * 1_100_000
+    response = await prod.post(
+        "/graphql",
+        content=b'{"query": "{ me { id } }", "variables": {"p": "' + padding.encode() + b'"}}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 413
+
+    async def chunks():  # type: ignore[no-untyped-def]
+        yield b'{"query": "{ me { id } }", "variables": {"p": "'
+        for _ in range(12):
+            yield b"x" * 100_000
+        yield b'"}}'
+
+    response = await prod.post(
+        "/graphql", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
