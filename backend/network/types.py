@@ -141,11 +141,14 @@ async def visible_members(
 ) -> list[NetworkMember]:
     """The members this reader may know of: a barnevern membership itself is barnevern data."""
     actor = info.context.actor
+    # One batch for all the services, not one await per member.
+    service_ids = list({row.service_id for row in rows if row.service_id is not None})
+    services = dict(
+        zip(service_ids, await info.context.loaders.service.load_many(service_ids), strict=True)
+    )
     visible = []
     for row in rows:
-        service = (
-            await info.context.loaders.service.load(row.service_id) if row.service_id else None
-        )
+        service = services.get(row.service_id) if row.service_id else None
         own = actor is not None and row.person_id == actor.person_id
         is_barnevern = service is not None and service.type == ServiceType.BARNEVERN.value
         if is_barnevern and not info.context.gate.read(facts, [Category.BARNEVERN], own=own):
