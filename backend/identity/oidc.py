@@ -1,7 +1,9 @@
 """Login with OpenID Connect (authorization code flow, PKCE S256) through authlib.
 
 `GET /auth/login/{provider}` sends the browser to the provider with a fresh state, nonce
-and PKCE verifier (kept in Starlette's signed session cookie until the callback).
+and PKCE verifier (kept in Starlette's signed session cookie until the callback). With
+Pushed Authorization Requests (RFC 9126) the parameters go to the provider's PAR endpoint,
+authenticated like the token request, and the browser carries only the `request_uri`.
 `GET /auth/callback/{provider}` checks the state, exchanges the code (with the client
 secret or a `private_key_jwt` assertion), validates the ID token (signature from the
 provider's JWKS, issuer, audience, expiry, nonce), checks the authentication level, maps
@@ -15,8 +17,11 @@ from __future__ import annotations
 import html
 import logging
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx2
+from authlib.common.urls import add_params_to_uri
+from authlib.integrations.httpx_client import OAuth2ClientAuth
 from authlib.integrations.starlette_client import OAuth, OAuthError, StarletteOAuth2App
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from joserfc.errors import JoseError
@@ -45,9 +50,16 @@ class OidcClients:
     def __init__(self, settings: Settings) -> None:
         self.oauth = OAuth()
         self.providers: dict[str, OidcProvider] = {}
+        # Client authentication at the PAR endpoint: as at the token endpoint, except that
+        # a client assertion is addressed to the issuer (what HelseID expects there).
+        self.par_auth: dict[str, OAuth2ClientAuth] = {}
         for provider in settings.oidc_providers:
             self.providers[provider.name] = provider
             self.oauth.register(**_registration(provider))
+            secret, method = _client_auth(provider, audience=provider.issuer)
+            self.par_auth[provider.name] = OAuth2ClientAuth(
+                client_id=provider.client_id, client_secret=secret, auth_method=method
+            )
 
     def get(self, name: str) -> tuple[OidcProvider, StarletteOAuth2App] | None:
         provider = self.providers.get(name)
@@ -56,6 +68,19 @@ class OidcClients:
         client = self.oauth.create_client(name)
         assert isinstance(client, StarletteOAuth2App)
         return provider, client
+
+
+def _client_auth(provider: OidcProvider, audience: str | None) -> tuple[Any, str | PrivateKeyJWT]:
+    """The client secret (or private key) and authentication method, in authlib's terms.
+
+    `audience` is a client assertion's `aud`; None means the URL the request goes to.
+    """
+    if provider.private_key_jwk is None:
+        return provider.client_secret, provider.auth_method
+    key = import_key(provider.private_key_jwk)
+    alg = provider.private_key_jwk.get("alg") or _DEFAULT_ALGS[key.key_type]
+    headers = {"kid": key.kid} if key.kid else None
+    return key, PrivateKeyJWT(token_endpoint=audience, alg=alg, headers=headers)
 
 
 def _registration(provider: OidcProvider) -> dict[str, Any]:
@@ -70,15 +95,11 @@ def _registration(provider: OidcProvider) -> dict[str, Any]:
             "timeout": 10.0,
         },
     }
-    if provider.private_key_jwk is not None:
-        key = import_key(provider.private_key_jwk)
-        alg = provider.private_key_jwk.get("alg") or _DEFAULT_ALGS[key.key_type]
-        headers = {"kid": key.kid} if key.kid else None
-        kwargs["client_secret"] = key
-        # The assertion's audience is the token endpoint (authlib's default).
-        kwargs["client_auth_methods"] = [PrivateKeyJWT(alg=alg, headers=headers)]
-    else:
-        kwargs["client_secret"] = provider.client_secret
+    # A client assertion for the token request is addressed to the token endpoint.
+    secret, method = _client_auth(provider, audience=None)
+    kwargs["client_secret"] = secret
+    if isinstance(method, PrivateKeyJWT):
+        kwargs["client_auth_methods"] = [method]
     return kwargs
 
 
@@ -132,7 +153,18 @@ _REFUSALS: dict[str, tuple[str, str, int]] = {
         "Prøv igjen om litt. (The sign-in service is not responding; try again shortly.)",
         502,
     ),
+    "not_accepted": (
+        "Innloggingen kunne ikke startes",
+        "Innloggingstjenesten tok ikke imot innloggingen fra Koordinat. Prøv igjen senere, "
+        "og kontakt kommunen hvis det fortsatt ikke går. (The sign-in service did not accept "
+        "Koordinat's sign-in request. Try again later, and contact the kommune if it persists.)",
+        502,
+    ),
 }
+
+
+class ParRefused(Exception):
+    """The PAR endpoint did not accept the pushed request, or PAR is required but missing."""
 
 
 def _refuse(kind: str, provider: str, reason: str) -> HTMLResponse:
@@ -154,24 +186,74 @@ async def login_page(request: Request) -> Response:
 async def login(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     name = request.path_params["provider"]
-    found = _clients(request).get(name)
+    clients = _clients(request)
+    found = clients.get(name)
     if found is None:
         return Response("Not Found", status_code=404)
     provider, client = found
     extra: dict[str, str] = {}
     if provider.min_acr:
         extra["acr_values"] = provider.min_acr
+    redirect_uri = _callback_url(request, settings, name)
     try:
         metadata = await client.load_server_metadata()
         if metadata.get("issuer") != provider.issuer:
             # Discovery at the configured address must describe that same issuer.
             return _refuse("unavailable", name, f"issuer mismatch: {metadata.get('issuer')!r}")
-        redirect: Response = await client.authorize_redirect(
-            request, _callback_url(request, settings, name), **extra
-        )
+        par_endpoint = metadata.get("pushed_authorization_request_endpoint")
+        if provider.par == "always" and not par_endpoint:
+            raise ParRefused("PAR is required but the provider has no PAR endpoint")
+        # What `authorize_redirect` does, with the PAR step in between: the state, nonce
+        # and PKCE verifier are made and kept exactly as without PAR, so the callback
+        # checks them the same way.
+        authorization = await client.create_authorization_url(redirect_uri, **extra)
+        if par_endpoint and provider.par != "never":
+            authorization["url"] = await _push(
+                client,
+                clients.par_auth[name],
+                par_endpoint,
+                str(metadata["authorization_endpoint"]),
+                authorization["url"],
+            )
+    except ParRefused as error:
+        return _refuse("not_accepted", name, str(error))
     except (httpx2.HTTPError, ValueError) as error:
         return _refuse("unavailable", name, repr(error))
-    return redirect
+    # Saved only now: a refused login start leaves nothing in the session.
+    await client.save_authorize_data(request, redirect_uri=redirect_uri, **authorization)
+    return RedirectResponse(authorization["url"], status_code=302)
+
+
+async def _push(
+    client: StarletteOAuth2App,
+    auth: OAuth2ClientAuth,
+    par_endpoint: str,
+    authorization_endpoint: str,
+    url: str,
+) -> str:
+    """Pushes the authorization request in `url` (RFC 9126); returns the URL to send the
+    browser to, which carries only `client_id` and the provider's `request_uri`."""
+    # Query parameters of the endpoint itself stay on the redirect, not in the push.
+    own = parse_qsl(urlsplit(authorization_endpoint).query, keep_blank_values=True)
+    params = [p for p in parse_qsl(urlsplit(url).query, keep_blank_values=True) if p not in own]
+    response = await client.post(par_endpoint, withhold_token=True, data=dict(params), auth=auth)
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        body = {}
+    request_uri = body.get("request_uri")
+    if response.status_code not in (200, 201) or not isinstance(request_uri, str):
+        error = str(body.get("error", ""))[:100]
+        description = str(body.get("error_description", ""))[:200]
+        raise ParRefused(f"PAR endpoint answered {response.status_code}: {error} {description}")
+    return str(
+        add_params_to_uri(
+            authorization_endpoint,
+            [("client_id", client.client_id), ("request_uri", request_uri)],
+        )
+    )
 
 
 def _claims_options(provider: OidcProvider) -> dict[str, Any]:

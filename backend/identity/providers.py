@@ -15,6 +15,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 MatchBy = Literal["national_id", "hpr_number", "email"]
+# Pushed Authorization Requests (RFC 9126): "auto" pushes when the provider offers it,
+# "always" refuses to start a login without it (HelseID requires it), "never" does not push.
+ParMode = Literal["auto", "always", "never"]
 
 # The claim each kind of match reads unless `match_claim` says otherwise.
 DEFAULT_MATCH_CLAIMS: dict[str, str] = {
@@ -45,6 +48,7 @@ class OidcProvider(BaseModel):
     # Authentication levels, lowest first; a login below `min_acr` is refused.
     acr_levels: list[str] = Field(default_factory=lambda: list(IDPORTEN_LEVELS))
     min_acr: str | None = None
+    par: ParMode = Field(default="auto", description="Pushed Authorization Requests")
 
     @field_validator("private_key_jwk", mode="before")
     @classmethod

@@ -87,6 +87,10 @@ def _start_provider(tmp: Path, helseid_key: RSAKey, **extra: Any) -> Iterator[Ru
             **auth,
         }
 
+    # Like HelseID, the private_key_jwt client must push its authorization requests.
+    par = {"require_pushed_authorization_requests": True}
+    if extra.get("pushedAuthorizationRequests") is False:
+        par = {}
     config = {
         "accounts": ACCOUNTS,
         "clients": [
@@ -95,6 +99,7 @@ def _start_provider(tmp: Path, helseid_key: RSAKey, **extra: Any) -> Iterator[Ru
                 "helseid",
                 token_endpoint_auth_method="private_key_jwt",
                 jwks={"keys": [helseid_key.as_dict(private=False)]},
+                **par,
             ),
             client(
                 "kommune",
@@ -152,6 +157,16 @@ def skewed_oidc_provider(
     )
 
 
+@pytest.fixture(scope="session")
+def no_par_oidc_provider(
+    tmp_path_factory: pytest.TempPathFactory, helseid_key: RSAKey
+) -> Iterator[RunningProvider]:
+    """A provider without Pushed Authorization Requests (no PAR endpoint in discovery)."""
+    yield from _start_provider(
+        tmp_path_factory.mktemp("oidc-no-par"), helseid_key, pushedAuthorizationRequests=False
+    )
+
+
 def provider_settings(provider: RunningProvider) -> list[dict[str, Any]]:
     return [
         {
@@ -163,6 +178,8 @@ def provider_settings(provider: RunningProvider) -> list[dict[str, Any]]:
             "scope": "openid profile",
             "match_by": "national_id",
             "min_acr": HIGH,
+            # The front-channel authorization request stays covered by the ID-porten tests.
+            "par": "never",
         },
         {
             "name": "helseid",
@@ -173,6 +190,7 @@ def provider_settings(provider: RunningProvider) -> list[dict[str, Any]]:
             "private_key_jwk": json.dumps(provider.helseid_key),
             "scope": "openid profile helseid://scopes/identity/hpr_number",
             "match_by": "hpr_number",
+            "par": "always",
         },
         {
             "name": "kommune",

@@ -1,7 +1,8 @@
 // A real OpenID provider (the `oidc-provider` package) for Koordinat's login tests.
 //
 // Usage: node provider.mjs <config.json>
-// The config names the clients, the accounts (id -> claims) and optionally a clock offset.
+// The config names the clients, the accounts (id -> claims) and optionally a clock offset
+// and `pushedAuthorizationRequests: false` for a provider without a PAR endpoint.
 // It listens on a free port on 127.0.0.1 and prints one JSON line {"issuer": ...} when ready.
 //
 // The interaction pages are deliberately plain HTML forms so that tests can drive them
@@ -71,7 +72,11 @@ function startServer() {
       conformIdTokenClaims: false,
       acrValues: ACR_VALUES,
       pkce: { required: () => true },
-      features: { devInteractions: { enabled: false } },
+      features: {
+        devInteractions: { enabled: false },
+        // Pushed Authorization Requests (RFC 9126), as HelseID requires of new clients.
+        pushedAuthorizationRequests: { enabled: config.pushedAuthorizationRequests ?? true },
+      },
       interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
       ttl: {
         AccessToken: 600,
