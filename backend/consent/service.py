@@ -7,7 +7,7 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.api.common import parse_id
-from backend.authz.access import require_on_child, still_in_reach
+from backend.authz.access import AccessDenied, require_on_child, still_in_reach
 from backend.authz.policy import Action, Category
 from backend.children.models import Child
 from backend.consent.models import Consent, InformationCategory
@@ -19,7 +19,7 @@ from backend.consent.types import (
 from backend.core import validation
 from backend.core.clock import today
 from backend.core.database import utcnow
-from backend.core.errors import Collector, ErrorCode, UserErrors, fail
+from backend.core.errors import Collector, ErrorCode, UserError, UserErrors, fail
 from backend.events.service import record_change
 from backend.identity.actor import Actor
 from backend.network.models import ServiceProvider
@@ -31,8 +31,11 @@ async def record_consent(
 ) -> Consent:
     child_id = parse_id(data.child_id, "childId")
     category = Category(data.category.value)
-    await require_on_child(session, actor, Action.RECORD_CONSENT, child_id, category)
+    facts = await require_on_child(session, actor, Action.RECORD_CONSENT, child_id, category)
     assert actor is not None
+    if data.to_guardians and not ("child" in facts.roles and facts.child_age >= 16):
+        # Sharing health information back with the guardians is the young person's own choice.
+        raise AccessDenied(child_id, Action.RECORD_CONSENT, UserError(ErrorCode.NOT_ALLOWED))
     await lock_child(session, child_id)
     errors = Collector()
     service_id: uuid.UUID | None = None

@@ -73,7 +73,12 @@ class NetworkQuery:
         pattern = "%" + search.strip()[:100].replace("%", "").replace("_", "") + "%"
         query = (
             select(PersonRow)
-            .where(PersonRow.kind == PersonKind.STAFF.value, col(PersonRow.name).ilike(pattern))
+            .where(
+                PersonRow.kind == PersonKind.STAFF.value,
+                # Staff of a service only: people added to a network by name are not listed.
+                col(PersonRow.employer_service_id).is_not(None),
+                col(PersonRow.name).ilike(pattern),
+            )
             .order_by(PersonRow.name)
             .limit(DIRECTORY_LIMIT)
         )

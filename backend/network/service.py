@@ -33,6 +33,7 @@ from backend.network.types import (
 
 CITIZEN_ROLES = frozenset({NetworkRole.GUARDIAN, NetworkRole.CHILD})
 STAFF_ROLES = frozenset({NetworkRole.COORDINATOR, NetworkRole.SPECIALIST})
+SERVICE_ROLES = STAFF_ROLES | {NetworkRole.MEMBER}
 RESPONSIBILITIES_MAX = 2000
 
 
@@ -85,6 +86,33 @@ async def register_service_provider(
     return provider
 
 
+_NAME_MISMATCH = (
+    "Navnet stemmer ikke med personen med dette fødselsnummeret.",
+    "The name does not match the person with this national identity number.",
+)
+_NOT_EMPLOYER = (
+    "Personen arbeider ikke for denne tjenesten.",
+    "This person does not work for this service.",
+)
+_CHILD_ID = (
+    "Barnet legges til med sitt eget fødselsnummer.",
+    "The child is added with their own national identity number.",
+)
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def _check_service_fits_person(
+    errors: Collector, person: Person, service: ServiceProvider | None
+) -> None:
+    """A member represents their own employer, or no service: consent is given per service,
+    so representing another service would borrow its consents."""
+    if service is not None and service.id != person.employer_service_id:
+        errors.add(ErrorCode.INVALID, "serviceId", _NOT_EMPLOYER)
+
+
 async def find_or_create_person(
     session: AsyncSession,
     settings: Settings,
@@ -111,6 +139,12 @@ async def find_or_create_person(
             await session.exec(select(Person).where(Person.national_id == national_id))
         ).first()
         if existing is not None:
+            # Linking someone Koordinat already knows takes their name as well as their
+            # number: a national id alone must not pull a stranger (and their contact
+            # details) into one's network.
+            if existing.kind != kind.value or _name_key(existing.name) != _name_key(name):
+                errors.add(ErrorCode.INVALID, f"{field}.name", _NAME_MISMATCH)
+                return None
             return existing
     person = Person(
         name=name,
@@ -245,7 +279,8 @@ async def add_member(
     elif data.person_id is not None:
         person = await _existing_person(session, errors, data.person_id)
     elif data.new_person is not None:
-        kind = PersonKind.CITIZEN if data.role in CITIZEN_ROLES else PersonKind.STAFF
+        # Only service roles are staff; an observer added by name is family or a friend.
+        kind = PersonKind.STAFF if data.role in SERVICE_ROLES else PersonKind.CITIZEN
         person = await find_or_create_person(
             session, settings, errors, "newPerson", data.new_person, kind
         )
@@ -257,6 +292,17 @@ async def add_member(
     validation.date_range(errors, "activeTo", active_from, data.active_to)
     if person is not None:
         _check_person_fits_role(errors, person, data.role)
+        _check_service_fits_person(errors, person, service)
+        if data.role is NetworkRole.CHILD:
+            from backend.children.models import Child
+
+            child = await session.get(Child, child_id)
+            if (
+                child is None
+                or child.national_id is None
+                or child.national_id != person.national_id
+            ):
+                errors.add(ErrorCode.INVALID, "role", _CHILD_ID)
     errors.raise_if_any()
     assert person is not None
     member = await add_member_row(
@@ -324,6 +370,9 @@ async def update_member(
         changed.append("responsibilities")
     if data.service_id is not UNSET:
         service = await _service(session, errors, data.service_id)
+        person = await session.get(Person, member.person_id)
+        assert person is not None
+        _check_service_fits_person(errors, person, service)
         member.service_id = service.id if service else None
         changed.append("service")
     if data.active_to is not UNSET:
@@ -350,7 +399,11 @@ async def update_member(
         entity_type="network_member",
         entity_id=member.id,
         child_id=member.child_id,
-        payload={"memberId": str(member.id), "changed": changed},
+        payload={
+            "memberId": str(member.id),
+            "personId": str(member.person_id),
+            "changed": changed,
+        },
     )
     await still_in_reach(session, actor, member.child_id)
     return member
@@ -428,6 +481,7 @@ async def assign_coordinator(
     )
     if person is not None:
         _check_person_fits_role(errors, person, NetworkRole.COORDINATOR)
+        _check_service_fits_person(errors, person, service)
     errors.raise_if_any()
     assert person is not None
     return await assign_coordinator_row(session, actor, child_id, person, service, responsibilities)

@@ -105,8 +105,10 @@ class NetworkMember:
         row = await info.context.loaders.person.load(self.row.person_id)
         if row is None:
             return None
-        is_citizen = row.kind == PersonKind.CITIZEN.value
-        category = Category.CONTACT if is_citizen else Category.BASIC
+        # Work contact details of staff with an employer are shared in the network; anyone
+        # else's (the family, people added by name) are the family's contact details.
+        is_work_contact = row.kind == PersonKind.STAFF.value and row.employer_service_id
+        category = Category.BASIC if is_work_contact else Category.CONTACT
         contact_visible = info.context.gate.read(self.facts, [category], own=self._own(info))
         return Person.from_row(row, contact_visible=contact_visible)
 

@@ -8,7 +8,7 @@ from typing import Any
 from backend.api.operations import document
 from backend.core.clock import today
 from tests.conftest import Api, World
-from tests.helpers import add_member, codes, counts, family_child, register_child
+from tests.helpers import add_member, birth, codes, counts, family_child, fnr, register_child
 
 
 async def _child_with_teacher(api: Api, world: World) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -262,3 +262,118 @@ async def test_who_may_change_the_network(api: Api, world: World) -> None:
         data = await api.gql(document("AddNetworkMember"), {"input": add}, as_=caller)
         assert [c for c, _ in codes(data["addNetworkMember"])] == [expected], caller
         assert await counts(api) == before
+
+
+async def test_members_represent_only_their_own_employer(api: Api, world: World) -> None:
+    """Representing another service would borrow its consents (e.g. barnevern's)."""
+    child, _ = await _child_with_teacher(api, world)
+    before = await counts(api)
+    borrowed = await api.gql(
+        document("AddNetworkMember"),
+        {
+            "input": {
+                "childId": child["id"],
+                "role": "MEMBER",
+                "personId": str(world.psychologist.id),
+                "serviceId": str(world.barnevern.id),
+            }
+        },
+        as_=world.coordinator,
+    )
+    assert ("INVALID", "serviceId") in codes(borrowed["addNetworkMember"])
+    own = (await api.gql(document("Child"), {"id": child["id"]}, as_=world.coordinator))["child"][
+        "coordinator"
+    ]
+    switched = await api.gql(
+        document("UpdateNetworkMember"),
+        {
+            "input": {
+                "id": own["id"],
+                "version": own["version"],
+                "serviceId": str(world.hospital.id),
+            }
+        },
+        as_=world.coordinator,
+    )
+    assert ("INVALID", "serviceId") in codes(switched["updateNetworkMember"])
+    assert await counts(api) == before
+
+
+async def test_a_known_person_is_linked_only_with_their_name(api: Api, world: World) -> None:
+    """A national id alone must not pull a stranger and their contact details into a network."""
+    mother = {"name": "Mor Testesen", "nationalId": fnr(38, 1), "hasParentalResponsibility": True}
+    await register_child(api, world.coordinator2, guardians=[mother])
+    other = await register_child(
+        api,
+        world.coordinator,
+        nationalId=fnr(5, 2),
+        birthDate=birth(5).isoformat(),
+        guardians=[{"name": "Far", "nationalId": fnr(40, 3), "hasParentalResponsibility": True}],
+    )
+    before = await counts(api)
+    probe = await api.gql(
+        document("AddNetworkMember"),
+        {
+            "input": {
+                "childId": other["id"],
+                "role": "OBSERVER",
+                "newPerson": {"name": "Hvem som helst", "nationalId": fnr(38, 1)},
+            }
+        },
+        as_=world.coordinator,
+    )
+    assert ("INVALID", "newPerson.name") in codes(probe["addNetworkMember"])
+    assert await counts(api) == before
+    linked = await add_member(
+        api,
+        world.coordinator,
+        other["id"],
+        role="OBSERVER",
+        newPerson={"name": "mor  testesen", "nationalId": fnr(38, 1)},
+    )
+    assert linked["person"]["name"] == "Mor Testesen"
+
+
+async def test_the_child_role_needs_the_childs_own_national_id(api: Api, world: World) -> None:
+    child = await family_child(api, world)
+    wrong = await api.gql(
+        document("AddNetworkMember"),
+        {
+            "input": {
+                "childId": child["id"],
+                "role": "CHILD",
+                "newPerson": {"name": "Noen andre", "nationalId": fnr(30, 6)},
+            }
+        },
+        as_=world.coordinator,
+    )
+    assert ("INVALID", "role") in codes(wrong["addNetworkMember"])
+    right = await add_member(
+        api,
+        world.coordinator,
+        child["id"],
+        role="CHILD",
+        newPerson={"name": "Emma Testesen", "nationalId": child["nationalId"]},
+    )
+    assert right["role"] == "CHILD"
+
+
+async def test_people_added_by_name_are_family_not_staff(api: Api, world: World) -> None:
+    child = await family_child(api, world)
+    grandmother = await add_member(
+        api,
+        world.coordinator,
+        child["id"],
+        role="OBSERVER",
+        newPerson={"name": "Mormor Hansen", "email": "mormor@example.no"},
+    )
+    assert grandmother["person"]["kind"] == "CITIZEN"
+    directory = await api.gql(document("Directory"), {"search": "Mormor"}, as_=world.teacher)
+    assert directory["staffDirectory"] == []
+    await add_member(
+        api, world.coordinator, child["id"], role="MEMBER", personId=str(world.teacher.id)
+    )
+    query = "query($id: ID!) { child(id: $id) { network { person { name email } } } }"
+    seen = await api.gql(query, {"id": child["id"]}, as_=world.teacher)
+    emails = {m["person"]["name"]: m["person"]["email"] for m in seen["child"]["network"]}
+    assert emails["Mormor Hansen"] is None
