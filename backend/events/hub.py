@@ -31,6 +31,7 @@ from backend.events.models import ChildEventCounter, Event
 from backend.events.render import RenderCache
 from backend.events.retention import prune_events
 from backend.identity.actor import Actor
+from backend.network.models import NetworkMember, ServiceProvider
 
 log = logging.getLogger("koordinat.events.hub")
 
@@ -161,6 +162,9 @@ class LiveHub:
         self.facts: DataLoader[tuple[Actor, uuid.UUID], ChildFacts] = DataLoader(
             self._load_facts, cache=False
         )
+        self.member_service_types: DataLoader[uuid.UUID, str | None] = DataLoader(
+            self._load_member_service_types, cache=False
+        )
         self.access_log = AccessLogWriter(db)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._ticker: asyncio.Task[None] | None = None
@@ -180,6 +184,21 @@ class LiveHub:
         async with self.db.reading() as session:
             found = await load_facts_for(session, keys)
         return [found[(actor.person_id, child_id)] for actor, child_id in keys]
+
+    async def _load_member_service_types(self, member_ids: list[uuid.UUID]) -> list[str | None]:
+        """The type of service each membership represents (None: no service)."""
+        async with self.db.reading() as session:
+            rows = await session.exec(
+                select(NetworkMember.id, ServiceProvider.type)
+                .join(
+                    ServiceProvider,
+                    col(ServiceProvider.id) == col(NetworkMember.service_id),
+                    isouter=True,
+                )
+                .where(col(NetworkMember.id).in_(member_ids))
+            )
+            found: dict[uuid.UUID, str | None] = dict(rows.all())
+        return [found.get(member_id) for member_id in member_ids]
 
     async def stop(self) -> None:
         self.started = False

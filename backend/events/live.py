@@ -22,7 +22,7 @@ from sqlmodel import col, select
 from backend.api.common import query_error
 from backend.api.context import Context, Info
 from backend.authz.access import Gate
-from backend.authz.policy import Action, ChildFacts, decide_on_child
+from backend.authz.policy import Action, Category, ChildFacts, decide_on_child
 from backend.core.errors import ErrorCode, UserError, UserErrors
 from backend.events.hub import (
     READ_BATCH,
@@ -43,7 +43,7 @@ from backend.events.types import (
     ResyncRequired,
 )
 from backend.identity.actor import Actor
-from backend.network.models import NetworkMember
+from backend.network.models import NetworkMember, ServiceType
 from backend.notify.models import Notification as NotificationRow
 from backend.notify.models import PersonFeedCounter
 from backend.notify.types import Notification
@@ -101,8 +101,29 @@ class Subscriber:
             person=self.actor.person_id if "child" in self.selection.fields else None,
         )
 
+    def _own(self, row: Event, view: View) -> bool:
+        """Whether the event is about the caller's own membership (ended ones included, as
+        in the network query): network events name the person, so compare that."""
+        if row.entity_type == "network_member" and "personId" in row.payload:
+            return bool(row.payload["personId"] == str(self.actor.person_id))
+        return row.entity_id in view.own_members
+
+    async def hidden(self, row: Event) -> bool:
+        """An event about a membership the caller may not know of (barnevern's, without a
+        consent naming it) is not delivered at all: even its existence is barnevern data."""
+        if row.entity_type != "network_member" or row.child_id is None:
+            return False
+        facts = self.facts_seen.get(row.child_id)
+        if facts is None:
+            return True
+        service_type = await self.hub.member_service_types.load(row.entity_id)
+        if service_type != ServiceType.BARNEVERN.value:
+            return False
+        own = bool(row.payload.get("personId") == str(self.actor.person_id))
+        return not decide_on_child(self.actor, Action.READ_CATEGORY, facts, Category.BARNEVERN, own)
+
     def node(self, row: Event, view: View) -> EventNode:
-        own = row.entity_id in view.own_members
+        own = self._own(row, view)
         key = (row.id, self.selection.digest, view.policy, view.language, own, view.person)
         share = Share(
             cache=self.hub.render_cache,
@@ -235,7 +256,8 @@ async def child_events(
                     await sub.refuse(child, "childEvents")
                     raise _error(info, ErrorCode.NOT_FOUND, "childId")
                 for row in batch:
-                    yield sub.node(row, view)
+                    if not await sub.hidden(row):
+                        yield sub.node(row, view)
                     assert row.seq is not None
                     position = row.seq
                 continue
@@ -372,7 +394,8 @@ async def my_events(info: Info, after: list[str] | None) -> AsyncGenerator[Perso
                     cursors.pop(child, None)  # on return, start from then, not from here
                     continue
                 for row in batch:
-                    yield sub.node(row, view)
+                    if not await sub.hidden(row):
+                        yield sub.node(row, view)
                     assert row.seq is not None
                     positions[child] = row.seq
                     cursors[child] = row.seq

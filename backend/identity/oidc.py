@@ -334,11 +334,20 @@ async def find_person(db: Database, provider: OidcProvider, claims: Any) -> Pers
     value = value.strip()
     statement = select(Person)
     if provider.match_by == "national_id":
-        statement = statement.where(col(Person.national_id) == value)
+        statement = statement.where(
+            col(Person.kind) == PersonKind.CITIZEN.value, col(Person.national_id) == value
+        )
     else:
-        # A citizen's e-mail is contact information they gave us, not an identity: staff
-        # logins (HelseID, Ansattporten, the kommune's IdP) only ever reach staff.
-        statement = statement.where(col(Person.kind) == PersonKind.STAFF.value)
+        # An e-mail address or HPR number on a person is only an identity for verified
+        # staff: people with an employer, which administrators set and nobody can give
+        # themselves or a colleague. Anyone added to a network as a new person (with
+        # whatever e-mail the one adding them typed) has none, so such a row can neither
+        # be logged into nor make a colleague's login ambiguous. A citizen's e-mail is
+        # contact information they gave us, never an identity.
+        statement = statement.where(
+            col(Person.kind) == PersonKind.STAFF.value,
+            col(Person.employer_service_id).is_not(None),
+        )
         if provider.match_by == "hpr_number":
             statement = statement.where(col(Person.hpr_number) == value)
         else:

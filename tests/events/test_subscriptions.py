@@ -314,3 +314,19 @@ async def test_my_events_carries_in_app_notifications_exactly_once(
         again = await _next_notification(ws, op)
     assert again["notification"]["childId"] == second_id
     assert again["cursor"] != welcome["cursor"]
+
+
+async def test_a_barnevern_membership_is_not_streamed_to_those_who_may_not_know_it(
+    live_server: InProcessServer, world: World, http: httpx.AsyncClient
+) -> None:
+    child = await new_child(http, world)
+    async with ws_session(live_server.base, world.coordinator) as ws:
+        op = await ws.subscribe("ChildEvents", {"childId": child})
+        start = await collect_events(ws, op, 4)
+        await add(http, world, child, world.caseworker)  # barnevern: seq 5
+        await add(http, world, child, world.teacher)  # seq 6
+        items = await collect_events(ws, op, 6)
+    assert seqs(start) == [1, 2, 3, 4]
+    # Without a consent naming barnevern the coordinator does not learn of that membership.
+    assert seqs(items) == [6]
+    assert items[0]["member"]["person"]["name"] == "Tina Lærer"
