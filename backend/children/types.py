@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import strawberry
 from sqlmodel import col, select
@@ -17,6 +18,7 @@ from backend.api.common import (
 )
 from backend.api.context import Info
 from backend.audit.access_log import AccessLogEntry as AccessLogRow
+from backend.authz.access import service_categories
 from backend.authz.policy import Action, Category, ChildFacts
 from backend.children.models import AddressProtection
 from backend.children.models import Child as ChildRow
@@ -25,6 +27,7 @@ from backend.consent.types import (
     AccessLogEdge,
     AccessLogEntry,
     Consent,
+    visible_consents,
 )
 from backend.core.errors import UserErrors
 from backend.network.models import NetworkRole
@@ -100,11 +103,15 @@ class Child:
             info, [r for r in rows if r.role == NetworkRole.GUARDIAN.value], self.facts
         )
 
-    @strawberry.field(description="Consents, withdrawn ones included (the history).")
+    @strawberry.field(
+        description="Consents, withdrawn ones included (the history); only those whose "
+        "category you may see."
+    )
     async def consents(self, info: Info) -> list[Consent]:
         if not info.context.gate.read(self.facts, [Category.CONSENTS]):
             return []
-        return [Consent.from_row(r) for r in await info.context.loaders.consents.load(self.row.id)]
+        rows = await info.context.loaders.consents.load(self.row.id)
+        return visible_consents(info, rows, self.facts)
 
     @strawberry.field(description="Who looked at this child's data (tilgangslogg), newest first.")
     async def access_log(
@@ -129,11 +136,21 @@ class Child:
         async with info.context.db.reading() as session:
             rows = list((await session.exec(query)).all())
         page = rows[:limit]
+        withheld = await readers_to_withhold(info, self.facts, page)
+
+        def may_read(category: Category) -> bool:
+            return gate.decide(self.facts, Action.READ_CATEGORY, category)
+
         return AccessLogConnection(
             edges=[
                 AccessLogEdge(
                     cursor=encode_cursor(r.id),
-                    node=AccessLogEntry.from_row(r, info.context.language),
+                    node=AccessLogEntry.from_row(
+                        r,
+                        info.context.language,
+                        may_read=may_read,
+                        withhold_reader=r.actor_person_id in withheld,
+                    ),
                 )
                 for r in page
             ],
@@ -159,6 +176,48 @@ class Child:
             row=row,
             facts=facts,
         )
+
+
+async def readers_to_withhold(
+    info: Info, facts: ChildFacts, rows: list[AccessLogRow]
+) -> set[uuid.UUID]:
+    """The people in these log rows whose name would reveal a category the reader may not see.
+
+    Who someone is tells what their service is: any membership they have had in this child's
+    network (ended ones included) and the organisation they work for. The reader's own rows
+    are theirs.
+    """
+    actor = info.context.actor
+    people = {
+        r.actor_person_id
+        for r in rows
+        if r.actor_person_id is not None and (actor is None or r.actor_person_id != actor.person_id)
+    }
+    if not people:
+        return set()
+    loaders = info.context.loaders
+    memberships = [
+        m for m in await loaders.all_members.load(facts.child_id) if m.person_id in people
+    ]
+    persons = [p for p in await loaders.person.load_many(list(people)) if p is not None]
+    service_of: dict[uuid.UUID, set[uuid.UUID]] = {person: set() for person in people}
+    for m in memberships:
+        if m.service_id is not None:
+            service_of[m.person_id].add(m.service_id)
+    for p in persons:
+        if p.employer_service_id is not None:
+            service_of[p.id].add(p.employer_service_id)
+    service_ids = list({s for ids in service_of.values() for s in ids})
+    services = dict(zip(service_ids, await loaders.service.load_many(service_ids), strict=True))
+    gate = info.context.gate
+    withheld = set()
+    for person, ids in service_of.items():
+        categories = {
+            c for s in ids if (row := services.get(s)) for c in service_categories(row, facts)
+        }
+        if not all(gate.decide(facts, Action.READ_CATEGORY, c) for c in categories):
+            withheld.add(person)
+    return withheld
 
 
 async def child_for(info: Info, row: ChildRow | None) -> Child | None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import strawberry
 
 from backend.api.common import PageInfo, UserError
 from backend.api.context import Info
 from backend.audit.access_log import AccessLogEntry as AccessLogRow
+from backend.authz.access import service_categories
+from backend.authz.policy import Category, ChildFacts
 from backend.consent.models import Consent as ConsentRow
 from backend.consent.models import InformationCategory
 from backend.core.clock import today
@@ -34,17 +37,31 @@ class Consent:
     withdrawn_at: dt.datetime | None
     version: int
     row: strawberry.Private[ConsentRow]
+    # The reader's facts about the consent's child; looked up when not given.
+    facts: strawberry.Private[ChildFacts | None] = None
 
     @strawberry.field
     def is_active(self) -> bool:
         return self.row.active_on(today())
 
-    @strawberry.field(description="The service the consent lets see the category.")
+    @strawberry.field(
+        description="The service the consent lets see the category; null if you may not see "
+        "that service in the child's network."
+    )
     async def service(self, info: Info) -> ServiceProvider | None:
         if self.row.service_id is None:
             return None
+        facts = self.facts or await info.context.gate.facts(self.row.child_id)
+        if facts is None:
+            return None
         row = await info.context.loaders.service.load(self.row.service_id)
-        return ServiceProvider.from_row(row) if row else None
+        if row is None:
+            return None
+        # What the service is reveals a category, as it does for a membership of it.
+        own = consent_is_own(self.row, facts, info)
+        if not info.context.gate.read(facts, service_categories(row, facts), own=own):
+            return None
+        return ServiceProvider.from_row(row)
 
     @strawberry.field(description="Who gave it.")
     async def given_by(self, info: Info) -> str | None:
@@ -59,7 +76,7 @@ class Consent:
         return row.name if row else None
 
     @classmethod
-    def from_row(cls, row: ConsentRow) -> Consent:
+    def from_row(cls, row: ConsentRow, facts: ChildFacts | None = None) -> Consent:
         return cls(
             id=strawberry.ID(str(row.id)),
             category=InformationCategory(row.category),
@@ -70,7 +87,26 @@ class Consent:
             withdrawn_at=row.withdrawn_at,
             version=row.version,
             row=row,
+            facts=facts,
         )
+
+
+def consent_is_own(row: ConsentRow, facts: ChildFacts, info: Info) -> bool:
+    """A consent is the reader's own if it names their service or they gave it."""
+    actor = info.context.actor
+    return (row.service_id is not None and row.service_id in facts.service_ids) or (
+        actor is not None and row.given_by_person_id == actor.person_id
+    )
+
+
+def visible_consents(info: Info, rows: list[ConsentRow], facts: ChildFacts) -> list[Consent]:
+    """The consents whose category the reader may read (the read or refusal is logged)."""
+    gate = info.context.gate
+    return [
+        Consent.from_row(row, facts)
+        for row in rows
+        if gate.read(facts, [Category(row.category)], own=consent_is_own(row, facts, info))
+    ]
 
 
 # What was read, in plain words for the family.
@@ -90,8 +126,17 @@ WHAT_IN_WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+# Who looked, when naming them would reveal a category the reader may not see.
+WITHHELD_READER = ("en tjeneste", "a service")
+
+
 def in_words(what: str, language: str) -> str:
     nb, en = WHAT_IN_WORDS.get(what, (what, what))
+    return en if language == "en" else nb
+
+
+def withheld_reader(language: str) -> str:
+    nb, en = WITHHELD_READER
     return en if language == "en" else nb
 
 
@@ -108,18 +153,39 @@ class AccessLogEntry:
     via: str
 
     @classmethod
-    def from_row(cls, row: AccessLogRow, language: str) -> AccessLogEntry:
+    def from_row(
+        cls,
+        row: AccessLogRow,
+        language: str,
+        may_read: Callable[[Category], bool] = lambda _: True,
+        withhold_reader: bool = False,
+    ) -> AccessLogEntry:
+        """One entry in plain words, without the categories the reader may not read.
+
+        With `withhold_reader`, who looked is shown only as a service: their name,
+        organisation and roles would tell the reader a category they may not see.
+        """
         return cls(
             id=strawberry.ID(str(row.id)),
             at=row.at,
-            who=row.actor_name,
-            roles=list(row.roles),
-            organisation=row.organisation,
-            what=[in_words(w, language) for w in row.what],
-            refused=[in_words(w, language) for w in row.refused],
+            who=withheld_reader(language) if withhold_reader else row.actor_name,
+            roles=[] if withhold_reader else list(row.roles),
+            organisation=None if withhold_reader else row.organisation,
+            what=[in_words(w, language) for w in row.what if readable(w, may_read)],
+            refused=[in_words(w, language) for w in row.refused if readable(w, may_read)],
             purpose=row.purpose,
             via=row.via,
         )
+
+
+def readable(what: str, may_read: Callable[[Category], bool]) -> bool:
+    """Whether a logged word may be shown: categories as the reader may read them; the
+    rest (the child, the access log, action names) always."""
+    try:
+        category = Category(what)
+    except ValueError:
+        return True
+    return may_read(category)
 
 
 @strawberry.type

@@ -45,7 +45,7 @@ async def deliver(db: Database, settings: Settings, notification_id: uuid.UUID) 
     elif not claimed.email:
         async with db.writing() as session:
             status = await service.mark_failed(
-                session, claimed, "no e-mail address", settings, permanent=True
+                session, claimed, service.NO_ADDRESS, settings, permanent=True
             )
         return status.value
     else:

@@ -94,9 +94,7 @@ class NotifyQuery:
                 session, info.context.actor, after=after_id, limit=limit + 1
             )
         edges = [
-            NotificationDeliveryEdge(
-                cursor=encode_cursor(r.id), node=NotificationDelivery.from_row(r)
-            )
+            NotificationDeliveryEdge(cursor=encode_cursor(r.id), node=NotificationDelivery.of(r))
             for r in rows[:limit]
         ]
         return NotificationDeliveryConnection(
@@ -145,5 +143,5 @@ class NotifyMutation:
             info, lambda s: service.resend(s, info.context.actor, parse_id(input.id, "id"))
         )
         return ResendNotificationPayload(
-            delivery=NotificationDelivery.from_row(row) if row else None, errors=errors
+            delivery=NotificationDelivery.of(row) if row else None, errors=errors
         )

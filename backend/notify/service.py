@@ -5,6 +5,8 @@ claiming and settling deliveries (for the jobs), reading, preferences and resend
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +35,9 @@ from backend.notify.models import (
 )
 
 IN_APP_RECEIPT = "in_app"
+
+# The error recorded when the recipient has no e-mail address to send to.
+NO_ADDRESS = "no e-mail address"
 
 
 # --- creating notifications (called inside the transaction of the change)
@@ -372,6 +377,54 @@ async def set_preference(
 # --- administrators: the dead letters of their kommune
 
 
+class DeliveryFailure(enum.Enum):
+    """Why the last attempt failed, as much as an administrator needs to judge a resend."""
+
+    REFUSED = "refused"  # the mail server refused for good (5xx)
+    DEFERRED = "deferred"  # the mail server asked to try later (4xx)
+    NO_ADDRESS = "no_address"  # the recipient has no e-mail address
+    UNREACHABLE = "unreachable"  # no answer from the mail server (connection, timeout)
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class DeliveryError:
+    """The last error without anything the server said in words: an SMTP reply's text
+    may carry the recipient's address, so only its status codes are kept."""
+
+    failure: DeliveryFailure
+    smtp_code: int | None = None
+    enhanced_status: str | None = None
+
+
+# "550 5.1.1 <someone@example.no>: ..." as the mailer records it: the reply code, then
+# the enhanced status code (RFC 3463) if the server gave one.
+_SMTP_REPLY = re.compile(
+    r"([245][0-9]{2})(?![0-9])(?:[ -]([245]\.[0-9]{1,3}\.[0-9]{1,3})(?![0-9]))?"
+)
+# "SMTPServerDisconnected: ..." or "TimeoutError: ...": the send raised before any reply.
+_NO_REPLY = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*:")
+
+
+def delivery_error(text: str | None) -> DeliveryError | None:
+    """The administrator's view of a recorded error (the full text stays in the row)."""
+    if not text:
+        return None
+    text = text.strip()
+    if text == NO_ADDRESS:
+        return DeliveryError(DeliveryFailure.NO_ADDRESS)
+    reply = _SMTP_REPLY.match(text)
+    if reply is not None:
+        code = int(reply.group(1))
+        failure = {5: DeliveryFailure.REFUSED, 4: DeliveryFailure.DEFERRED}.get(
+            code // 100, DeliveryFailure.OTHER
+        )
+        return DeliveryError(failure, smtp_code=code, enhanced_status=reply.group(2))
+    if _NO_REPLY.match(text):
+        return DeliveryError(DeliveryFailure.UNREACHABLE)
+    return DeliveryError(DeliveryFailure.OTHER)
+
+
 async def admin_municipality(session: AsyncSession, actor: Actor | None) -> uuid.UUID | None:
     """The kommune whose dead letters the caller administers, or None.
 
@@ -391,6 +444,36 @@ async def admin_municipality(session: AsyncSession, actor: Actor | None) -> uuid
     return employer.municipality_id
 
 
+@dataclass(frozen=True)
+class DeadLetter:
+    """A notification that could not be delivered, as its administrator sees it: what is
+    needed to judge and resend it, and nothing about whom or which child it concerns."""
+
+    id: uuid.UUID
+    kind: str
+    channel: Channel
+    status: NotificationStatus
+    attempts: int
+    created_at: dt.datetime
+    due_at: dt.datetime
+    last_attempt_at: dt.datetime | None
+    error: DeliveryError | None
+
+    @classmethod
+    def of(cls, row: Notification) -> DeadLetter:
+        return cls(
+            id=row.id,
+            kind=row.kind,
+            channel=Channel(row.channel),
+            status=NotificationStatus(row.status),
+            attempts=row.attempts,
+            created_at=row.created_at,
+            due_at=row.due_at,
+            last_attempt_at=row.last_attempt_at,
+            error=delivery_error(row.last_error),
+        )
+
+
 def _in_municipality(municipality_id: uuid.UUID) -> Any:
     """Rows about a child of the kommune, or (digests) to one of its staff."""
     child_ids = select(Child.id).where(Child.municipality_id == municipality_id)
@@ -406,7 +489,7 @@ def _in_municipality(municipality_id: uuid.UUID) -> Any:
 
 async def dead_letters(
     session: AsyncSession, actor: Actor | None, *, after: uuid.UUID | None, limit: int
-) -> Sequence[Notification]:
+) -> Sequence[DeadLetter]:
     municipality_id = await admin_municipality(session, actor)
     if municipality_id is None:
         return []
@@ -416,12 +499,12 @@ async def dead_letters(
     if after is not None:
         query = query.where(col(Notification.id) < after)
     rows = await session.exec(query.order_by(col(Notification.id).desc()).limit(limit))
-    return rows.all()
+    return [DeadLetter.of(row) for row in rows.all()]
 
 
 async def resend(
     session: AsyncSession, actor: Actor | None, notification_id: uuid.UUID
-) -> Notification:
+) -> DeadLetter:
     """Send a dead notification again: a fresh set of attempts, due now."""
     municipality_id = await admin_municipality(session, actor)
     if municipality_id is None:
@@ -459,4 +542,4 @@ async def resend(
         child_id=row.child_id,
         detail={"kind": row.kind, "channel": row.channel},
     )
-    return row
+    return DeadLetter.of(row)

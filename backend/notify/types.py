@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import strawberry
 from strawberry.scalars import JSON
 
 from backend.api.common import PageInfo, UserError
-from backend.api.context import Info
-from backend.identity.types import Person
 from backend.notify.models import ALL_KINDS, Channel, NotificationStatus
 from backend.notify.models import Notification as NotificationRow
 from backend.notify.models import NotificationPreference as PreferenceRow
+from backend.notify.service import DeadLetter, DeliveryError, DeliveryFailure
 
 strawberry.enum(Channel, name="NotificationChannel", description="How a notification reaches you.")
 strawberry.enum(NotificationStatus, name="NotificationStatus")
+strawberry.enum(
+    DeliveryFailure,
+    name="DeliveryFailure",
+    description="Why a delivery failed: REFUSED for good by the mail server (5xx), DEFERRED "
+    "by it (4xx), NO_ADDRESS for the recipient, the mail server UNREACHABLE, or OTHER.",
+)
 
 
 @strawberry.type(description="Something you were told: in the app, or by e-mail.")
@@ -58,38 +62,54 @@ class NotificationConnection:
     page_info: PageInfo
 
 
-@strawberry.type(description="A notification's delivery, for administrators.")
+@strawberry.type(
+    name="DeliveryError",
+    description="The last error of a delivery: its class and the SMTP status codes, never "
+    "the server's words (they may name the recipient).",
+)
+class DeliveryErrorType:
+    failure: DeliveryFailure
+    smtp_code: int | None = strawberry.field(description="The SMTP reply code, e.g. 550.")
+    enhanced_status: str | None = strawberry.field(
+        description="The enhanced status code (RFC 3463), e.g. 5.1.1, if the server gave one."
+    )
+
+    @classmethod
+    def of(cls, error: DeliveryError) -> DeliveryErrorType:
+        return cls(
+            failure=error.failure,
+            smtp_code=error.smtp_code,
+            enhanced_status=error.enhanced_status,
+        )
+
+
+@strawberry.type(
+    description="A notification's delivery, for administrators: enough to judge and resend "
+    "it, nothing about the recipient or the child it concerns."
+)
 class NotificationDelivery:
     id: strawberry.ID
     kind: str
     channel: Channel
     status: NotificationStatus
-    child_id: strawberry.ID | None
     attempts: int
-    last_error: str | None
+    last_error: DeliveryErrorType | None
     last_attempt_at: dt.datetime | None
     due_at: dt.datetime
-    recipient_id: strawberry.Private[uuid.UUID]
-
-    @strawberry.field
-    async def recipient(self, info: Info) -> Person | None:
-        row = await info.context.loaders.person.load(self.recipient_id)
-        # Contact details stay behind the identity domain's rules, for administrators too.
-        return Person.from_row(row, contact_visible=False) if row else None
+    created_at: dt.datetime
 
     @classmethod
-    def from_row(cls, row: NotificationRow) -> NotificationDelivery:
+    def of(cls, letter: DeadLetter) -> NotificationDelivery:
         return cls(
-            id=strawberry.ID(str(row.id)),
-            kind=row.kind,
-            channel=Channel(row.channel),
-            status=NotificationStatus(row.status),
-            child_id=strawberry.ID(str(row.child_id)) if row.child_id else None,
-            attempts=row.attempts,
-            last_error=row.last_error,
-            last_attempt_at=row.last_attempt_at,
-            due_at=row.due_at,
-            recipient_id=row.recipient_person_id,
+            id=strawberry.ID(str(letter.id)),
+            kind=letter.kind,
+            channel=letter.channel,
+            status=letter.status,
+            attempts=letter.attempts,
+            last_error=DeliveryErrorType.of(letter.error) if letter.error else None,
+            last_attempt_at=letter.last_attempt_at,
+            due_at=letter.due_at,
+            created_at=letter.created_at,
         )
 
 

@@ -18,7 +18,13 @@ from backend.jobs.base import DELIVER, job_id
 from backend.jobs.queue import ArqQueue, work
 from backend.jobs.runner import InProcessRunner, sweep
 from backend.notify import jobs as notify_jobs
-from backend.notify.service import backoff, schedule_reminder
+from backend.notify.service import (
+    DeliveryError,
+    DeliveryFailure,
+    backoff,
+    delivery_error,
+    schedule_reminder,
+)
 from tests.conftest import Api, World, make_settings
 from tests.helpers import add_member, codes, register_child
 from tests.jobs.support import (
@@ -180,9 +186,14 @@ async def test_retries_with_backoff_then_dead_letter_then_resend(
         listed = await api.gql(dead_query, as_=world.coordinator)
         (edge,) = listed["deadNotifications"]["edges"]
         assert edge["node"]["id"] == str(row.id)
+        assert (edge["node"]["kind"], edge["node"]["channel"]) == ("network.welcome", "EMAIL")
         assert edge["node"]["attempts"] == 3
-        assert edge["node"]["lastError"].startswith("451")
-        assert edge["node"]["recipient"]["name"] == world.teacher.name
+        # The status codes only: the server's words stay in the row, for the operators.
+        assert edge["node"]["lastError"] == {
+            "failure": "DEFERRED",
+            "smtpCode": 451,
+            "enhancedStatus": "4.3.0",
+        }
 
         mail.handler.reject = None
         done = await api.gql(resend, {"input": {"id": str(row.id)}}, as_=world.coordinator)
@@ -229,6 +240,102 @@ async def test_a_permanent_refusal_goes_straight_to_the_dead_letters(
     await set_email(db, world.parent.id, "")
     assert await notify_jobs.deliver(db, settings, later) == "dead"
     assert (await notification(db, later)).last_error == "no e-mail address"
+
+
+HIDDEN = "skjult@example.no"
+
+
+async def test_dead_letters_tell_an_administrator_nothing_about_recipient_or_child(
+    api: Api, world: World, mail: MailServer
+) -> None:
+    """A parent at a protected address whose e-mail bounces: the coordinating unit's staff
+    see that a welcome could not be sent and can resend it, but not to whom, about which
+    child, or the address the mail server quoted back."""
+    db = api.aut.db
+    settings = make_settings(api.aut.settings.database_url, **smtp_settings(mail))
+    mail.handler.reject = f"550 5.1.1 <{HIDDEN}>: Recipient address rejected: User unknown"
+    await set_email(db, world.parent.id, HIDDEN)
+    child = await register_child(api, world.coordinator)
+    await add_member(
+        api,
+        world.coordinator,
+        child["id"],
+        role="GUARDIAN",
+        personId=str(world.parent.id),
+        hasParentalResponsibility=True,
+    )
+    (row,) = await notifications(db, recipient_person_id=world.parent.id, channel="email")
+    assert await notify_jobs.deliver(db, settings, row.id) == "dead"
+    stored = await notification(db, row.id)
+    # The full error is kept for the operators' logs.
+    assert stored.last_error is not None and HIDDEN in stored.last_error
+
+    # Kåre is staff of the coordinating unit but not in this child's network.
+    admin = world.coordinator2
+    response = await api.raw(document("DeadNotifications"), as_=admin)
+    assert response.status_code == 200
+    (edge,) = response.json()["data"]["deadNotifications"]["edges"]
+    assert edge["node"]["id"] == str(row.id)
+    assert edge["node"]["status"] == "DEAD"
+    assert edge["node"]["lastError"] == {
+        "failure": "REFUSED",
+        "smtpCode": 550,
+        "enhancedStatus": "5.1.1",
+    }
+    resent = await api.raw(
+        "mutation($input: ResendNotificationInput!) { resendNotification(input: $input) {"
+        " delivery { id kind channel status attempts createdAt dueAt lastAttemptAt"
+        " lastError { failure smtpCode enhancedStatus } } errors { code } } }",
+        {"input": {"id": str(row.id)}},
+        as_=admin,
+    )
+    assert resent.status_code == 200
+    payload = resent.json()["data"]["resendNotification"]
+    assert payload["errors"] == []
+    assert payload["delivery"]["status"] == "PENDING"
+    for text in (response.text, resent.text):
+        for secret in (
+            HIDDEN,
+            "@",
+            "Recipient address rejected",
+            child["id"],
+            str(world.parent.id),
+            world.parent.name,
+        ):
+            assert secret not in text, secret
+
+    # Nor can they be asked for: the fields do not exist.
+    for field in ("childId", "recipient { name }", "recipientId", "payload"):
+        probe = await api.raw(
+            f"{{ deadNotifications {{ edges {{ node {{ id {field} }} }} }} }}", as_=admin
+        )
+        errors = probe.json()["errors"]
+        assert "Cannot query field" in errors[0]["message"], field
+        assert HIDDEN not in probe.text and child["id"] not in probe.text
+
+
+def test_delivery_errors_keep_only_status_codes() -> None:
+    cases = {
+        "550 5.1.1 <a@b.no>: Recipient address rejected": DeliveryError(
+            DeliveryFailure.REFUSED, 550, "5.1.1"
+        ),
+        "451 4.3.0 Mailbox busy, try again later": DeliveryError(
+            DeliveryFailure.DEFERRED, 451, "4.3.0"
+        ),
+        "421 mail.example.no closing connection": DeliveryError(DeliveryFailure.DEFERRED, 421),
+        "550 5.1.1 a; 452 4.2.2 b": DeliveryError(DeliveryFailure.REFUSED, 550, "5.1.1"),
+        "554-5.7.1 Rejected by policy": DeliveryError(DeliveryFailure.REFUSED, 554, "5.7.1"),
+        "no e-mail address": DeliveryError(DeliveryFailure.NO_ADDRESS),
+        "SMTPServerDisconnected: Unexpected EOF": DeliveryError(DeliveryFailure.UNREACHABLE),
+        "ConnectionRefusedError: [Errno 111] Connect call failed": DeliveryError(
+            DeliveryFailure.UNREACHABLE
+        ),
+        "5501 <a@b.no> strange": DeliveryError(DeliveryFailure.OTHER),
+        "<a@b.no> was refused": DeliveryError(DeliveryFailure.OTHER),
+    }
+    assert {text: delivery_error(text) for text in cases} == cases
+    assert delivery_error(None) is None
+    assert delivery_error("") is None
 
 
 async def test_the_in_process_runner_reminds_in_the_embedded_default(
