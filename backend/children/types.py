@@ -103,10 +103,7 @@ class Child:
             info, [r for r in rows if r.role == NetworkRole.GUARDIAN.value], self.facts
         )
 
-    @strawberry.field(
-        description="Consents, withdrawn ones included (the history); only those whose "
-        "category you may see."
-    )
+    @strawberry.field(description="Consents, withdrawn ones included (the history).")
     async def consents(self, info: Info) -> list[Consent]:
         if not info.context.gate.read(self.facts, [Category.CONSENTS]):
             return []

@@ -44,10 +44,7 @@ class Consent:
     def is_active(self) -> bool:
         return self.row.active_on(today())
 
-    @strawberry.field(
-        description="The service the consent lets see the category; null if you may not see "
-        "that service in the child's network."
-    )
+    @strawberry.field(description="The service the consent lets see the category.")
     async def service(self, info: Info) -> ServiceProvider | None:
         if self.row.service_id is None:
             return None
