@@ -54,9 +54,6 @@ class Child:
         description="Language for an interpreter (tolk), if the family needs one."
     )
     address_protection: AddressProtection
-    health_withheld_from_guardians: bool = strawberry.field(
-        description="The child (12+) has asked that health information be withheld."
-    )
     version: int
     row: strawberry.Private[ChildRow]
     facts: strawberry.Private[ChildFacts]
@@ -66,6 +63,17 @@ class Child:
         if not info.context.gate.read(self.facts, [Category.IDENTITY]):
             return None
         return self.row.national_id
+
+    @strawberry.field(
+        description="The child (12+) has asked that health information be withheld from the "
+        "guardians. Health information itself: null unless you may read health information "
+        "(the child always sees their own choice)."
+    )
+    def health_withheld_from_guardians(self, info: Info) -> bool | None:
+        own = "child" in self.facts.roles
+        if not info.context.gate.read(self.facts, [Category.HEALTH], own=own):
+            return None
+        return self.row.health_withheld_from_guardians
 
     @strawberry.field
     def is_expected(self) -> bool:
@@ -168,7 +176,6 @@ class Child:
             preferred_language=row.preferred_language,
             interpreter_language=row.interpreter_language,
             address_protection=AddressProtection(row.address_protection),
-            health_withheld_from_guardians=row.health_withheld_from_guardians,
             version=row.version,
             row=row,
             facts=facts,
