@@ -117,3 +117,44 @@ async def test_revoked_token_closes_its_subscriptions_within_5_seconds(
                 await ws.receive(timeout=10)
         assert time.monotonic() - revoked < 5
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+
+
+async def test_mutations_over_the_socket_change_nothing_outside_the_network(
+    matrix: Matrix, app_under_test: AppUnderTest, live_server: InProcessServer
+) -> None:
+    from tests.security import schema_walk
+    from tests.security.test_matrix import (
+        GLOBAL_MUTATIONS,
+        PERSONAL_MUTATIONS,
+        events_of,
+        mutation_inputs,
+    )
+
+    names = sorted(set(schema_walk.root_fields("mutation")) - GLOBAL_MUTATIONS - PERSONAL_MUTATIONS)
+    for role, (caller, outside) in matrix.roles.items():
+        if caller is None:
+            continue
+        for target in (getattr(matrix, name.lower()) for name in outside):
+            events = await events_of(app_under_test, target.id)
+            async with ws_session(live_server.base, caller) as ws:
+                for n, name in enumerate(names):
+                    await ws.send(
+                        {
+                            "id": f"m{n}",
+                            "type": "subscribe",
+                            "payload": {
+                                "query": schema_walk.document("mutation", name, "plain"),
+                                "variables": {
+                                    "input": mutation_inputs(matrix, target)[name](caller)
+                                },
+                            },
+                        }
+                    )
+                    answer = await ws.receive()
+                    while answer.get("id") != f"m{n}" or answer["type"] != "next":
+                        answer = await ws.receive()
+                    payload = answer["payload"]["data"][name]
+                    assert {e["code"] for e in payload["errors"]} & {"NOT_FOUND"}, (role, name)
+                    for marker in target.markers:
+                        assert marker not in str(answer), (role, name, marker)
+            assert await events_of(app_under_test, target.id) == events, (role, "changed")
