@@ -19,7 +19,8 @@ def test_every_setting_is_documented() -> None:
 
 
 def test_readme_starts_with_the_two_commands() -> None:
-    first_block = README.split("```")[1]
-    assert "bin/demo" in first_block and "bin/test" in first_block
-    ci = (Path(__file__).resolve().parents[2] / ".ci" / "run").read_text()
-    assert "bin/test" in ci
+    blocks = README.split("```")
+    demo, tests = blocks[1].strip(), blocks[3].strip()
+    assert demo == "sh\nbin/demo" and tests == "sh\nbin/test"
+    ci = (Path(__file__).resolve().parents[2] / ".ci" / "run").read_text().splitlines()
+    assert "bin/test" in [line.strip() for line in ci]
