@@ -76,3 +76,11 @@ def query_error(errors: UserErrors, language: str) -> QueryError:
         first.message(language),
         extensions={"code": first.code.value, "field": first.field},
     )
+
+
+def page_args(first: int | None, after: str | None, language: str) -> tuple[int, uuid.UUID | None]:
+    """`first` and `after` of a cursor-paginated field; bad values are a clear query error."""
+    try:
+        return page_size(first), decode_cursor(after)
+    except UserErrors as exc:
+        raise query_error(exc, language) from None

@@ -341,13 +341,6 @@ def require_global(actor: Actor | None, action: Action) -> Actor:
     return actor
 
 
-async def roles_in_network(
-    session: AsyncSession, actor: Actor, child_id: uuid.UUID
-) -> frozenset[NetworkRole]:
-    facts = (await load_facts(session, actor, [child_id]))[child_id]
-    return frozenset(NetworkRole(r) for r in facts.roles)
-
-
 async def may_see_child(session: AsyncSession, actor: Actor | None, child_id: uuid.UUID) -> bool:
     """Whether the caller may see anything of this child right now (e.g. at event delivery)."""
     if actor is None:

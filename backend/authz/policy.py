@@ -149,7 +149,3 @@ def decide_globally(actor: Actor, action: Action) -> bool:
         resource_kind="Application",
         resource_id="koordinat",
     )
-
-
-def allowed_globally(actor: Actor, action: Action) -> bool:
-    return decide_globally(actor, action)

@@ -332,24 +332,6 @@ async def update_child(
     return child
 
 
-async def visible_child(
-    session: AsyncSession, actor: Actor | None, child_id: uuid.UUID
-) -> Child | None:
-    """The child if the caller is in its network; otherwise None (same as not existing)."""
-    if actor is None:
-        return None
-    rows = await session.exec(
-        select(Child)
-        .join(NetworkMember, col(NetworkMember.child_id) == col(Child.id))
-        .where(
-            Child.id == child_id,
-            NetworkMember.person_id == actor.person_id,
-            col(NetworkMember.ended_at).is_(None),
-        )
-    )
-    return rows.first()
-
-
 async def my_children(
     session: AsyncSession,
     actor: Actor,
@@ -377,4 +359,4 @@ async def my_children(
     return list((await session.exec(query)).all())
 
 
-__all__ = ["AddressProtection", "my_children", "register_child", "update_child", "visible_child"]
+__all__ = ["AddressProtection", "my_children", "register_child", "update_child"]

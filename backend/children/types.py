@@ -11,10 +11,8 @@ from sqlmodel import col, select
 from backend.api.common import (
     PageInfo,
     UserError,
-    decode_cursor,
     encode_cursor,
-    page_size,
-    query_error,
+    page_args,
 )
 from backend.api.context import Info
 from backend.audit.access_log import AccessLogEntry as AccessLogRow
@@ -29,7 +27,6 @@ from backend.consent.types import (
     Consent,
     visible_consents,
 )
-from backend.core.errors import UserErrors
 from backend.network.models import NetworkRole
 from backend.network.types import Municipality, NetworkMember, visible_members
 
@@ -129,11 +126,7 @@ class Child:
                 edges=[], page_info=PageInfo(has_next_page=False, end_cursor=None)
             )
         gate.note_read(self.row.id, "accessLog")
-        try:
-            limit = page_size(first)
-            before_id = decode_cursor(after)
-        except UserErrors as exc:
-            raise query_error(exc, info.context.language) from None
+        limit, before_id = page_args(first, after, info.context.language)
         query = select(AccessLogRow).where(AccessLogRow.child_id == self.row.id)
         if before_id is not None:
             query = query.where(col(AccessLogRow.id) < before_id)

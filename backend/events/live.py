@@ -2,7 +2,8 @@
 
 Both replay from the event table after the client's cursor, then keep reading by cursor
 whenever the hub says there may be more, so the switch from replay to live has no gap and
-no duplicate. Every batch is authorized again (`may_see_child`) just before delivery,
+no duplicate. Every batch is authorized again (the same policies, facts loaded for all
+subscribers of an event at once) just before delivery,
 against the caller's membership *now*; losing access ends the child's stream.
 """
 

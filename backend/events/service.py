@@ -5,27 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.audit import service as audit
-from backend.events.models import Event
+from backend.core.counters import next_number
+from backend.events.models import ChildEventCounter, Event
 from backend.identity.actor import Actor
 from backend.notify.rules import apply_rules
 
-_NEXT_SEQ = sa.text(
-    "INSERT INTO child_event_counter (child_id, last_seq) VALUES (:child_id, 1) "
-    "ON CONFLICT (child_id) DO UPDATE SET last_seq = child_event_counter.last_seq + 1 "
-    "RETURNING last_seq"
-).bindparams(sa.bindparam("child_id", type_=sa.Uuid()))
-
 
 async def next_seq(session: AsyncSession, child_id: uuid.UUID) -> int:
-    """Next per-child sequence number; the counter row stays locked until commit."""
+    """Next per-child sequence number, in commit order (see backend.core.counters)."""
     await session.flush()  # the child row must exist before its counter
-    connection = await session.connection()
-    result = await connection.execute(_NEXT_SEQ, {"child_id": child_id})
-    return int(result.scalar_one())
+    return await next_number(session, ChildEventCounter, child_id)
 
 
 async def record_change(

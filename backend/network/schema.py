@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from backend.api.common import parse_id, query_error
 from backend.api.context import Info
 from backend.api.writes import run_write
-from backend.authz.policy import Action, allowed_globally
+from backend.authz.policy import Action, decide_globally
 from backend.core.errors import UserErrors
 from backend.identity.models import Person as PersonRow
 from backend.identity.models import PersonKind
@@ -34,12 +34,16 @@ from backend.network.types import (
 DIRECTORY_LIMIT = 200
 
 
+def _may_use_directory(info: Info) -> bool:
+    actor = info.context.actor
+    return actor is not None and decide_globally(actor, Action.VIEW_DIRECTORY)
+
+
 @strawberry.type
 class NetworkQuery:
     @strawberry.field(description="Kommuner (staff only).")
     async def municipalities(self, info: Info) -> list[Municipality]:
-        actor = info.context.actor
-        if actor is None or not allowed_globally(actor, Action.VIEW_DIRECTORY):
+        if not _may_use_directory(info):
             return []
         async with info.context.db.reading() as session:
             rows = await session.exec(select(MunicipalityRow).order_by(MunicipalityRow.name))
@@ -49,8 +53,7 @@ class NetworkQuery:
     async def service_providers(
         self, info: Info, municipality_id: strawberry.ID | None = None
     ) -> list[ServiceProvider]:
-        actor = info.context.actor
-        if actor is None or not allowed_globally(actor, Action.VIEW_DIRECTORY):
+        if not _may_use_directory(info):
             return []
         query = select(ServiceProviderRow).order_by(ServiceProviderRow.name)
         if municipality_id is not None:
@@ -67,8 +70,7 @@ class NetworkQuery:
 
     @strawberry.field(description="Staff by name, to add to a network (staff only).")
     async def staff_directory(self, info: Info, search: str = "") -> list[Person]:
-        actor = info.context.actor
-        if actor is None or not allowed_globally(actor, Action.VIEW_DIRECTORY):
+        if not _may_use_directory(info):
             return []
         pattern = "%" + search.strip()[:100].replace("%", "").replace("_", "") + "%"
         query = (

@@ -6,15 +6,12 @@ import strawberry
 
 from backend.api.common import (
     PageInfo,
-    decode_cursor,
     encode_cursor,
-    page_size,
+    page_args,
     parse_id,
-    query_error,
 )
 from backend.api.context import Info
 from backend.api.writes import run_write
-from backend.core.errors import UserErrors
 from backend.notify import service
 from backend.notify.types import (
     MarkNotificationReadInput,
@@ -48,11 +45,7 @@ class NotifyQuery:
         actor = info.context.actor
         if actor is None:
             return NotificationConnection(edges=[], page_info=_EMPTY_PAGE)
-        try:
-            limit = page_size(first)
-            after_id = decode_cursor(after)
-        except UserErrors as exc:
-            raise query_error(exc, info.context.language) from None
+        limit, after_id = page_args(first, after, info.context.language)
         async with info.context.db.reading() as session:
             rows = await service.my_notifications(
                 session, actor, after=after_id, limit=limit + 1, unread_only=unread_only
@@ -84,11 +77,7 @@ class NotifyQuery:
     async def dead_notifications(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> NotificationDeliveryConnection:
-        try:
-            limit = page_size(first)
-            after_id = decode_cursor(after)
-        except UserErrors as exc:
-            raise query_error(exc, info.context.language) from None
+        limit, after_id = page_args(first, after, info.context.language)
         async with info.context.db.reading() as session:
             rows = await service.dead_letters(
                 session, info.context.actor, after=after_id, limit=limit + 1

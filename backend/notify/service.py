@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.audit import service as audit
 from backend.children.models import Child
+from backend.core.counters import next_number
 from backend.core.database import utcnow
 from backend.core.errors import ErrorCode, fail
 from backend.core.settings import Settings
@@ -32,6 +33,7 @@ from backend.notify.models import (
     Notification,
     NotificationPreference,
     NotificationStatus,
+    PersonFeedCounter,
 )
 
 IN_APP_RECEIPT = "in_app"
@@ -125,18 +127,9 @@ async def notify(
     return rows
 
 
-_NEXT_FEED_SEQ = sa.text(
-    "INSERT INTO person_feed_counter (person_id, last_seq) VALUES (:person_id, 1) "
-    "ON CONFLICT (person_id) DO UPDATE SET last_seq = person_feed_counter.last_seq + 1 "
-    "RETURNING last_seq"
-).bindparams(sa.bindparam("person_id", type_=sa.Uuid()))
-
-
 async def next_feed_seq(session: AsyncSession, person_id: uuid.UUID) -> int:
-    """The next place in a person's live feed; the counter row stays locked until commit."""
-    connection = await session.connection()
-    result = await connection.execute(_NEXT_FEED_SEQ, {"person_id": person_id})
-    return int(result.scalar_one())
+    """The next place in a person's live feed, in commit order (see backend.core.counters)."""
+    return await next_number(session, PersonFeedCounter, person_id)
 
 
 async def schedule_reminder(
