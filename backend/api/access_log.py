@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from strawberry.extensions import SchemaExtension
 
 
-class AccessLogWriter(SchemaExtension):
+class FlushAccessLog(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         yield
         context = self.execution_context.context

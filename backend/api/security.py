@@ -15,7 +15,7 @@ from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, Vali
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
-from backend.api.access_log import AccessLogWriter
+from backend.api.access_log import FlushAccessLog
 from backend.api.common import QueryError
 from backend.core.settings import Settings
 from graphql import GraphQLError
@@ -77,7 +77,7 @@ def build_extensions(settings: Settings) -> list[type[SchemaExtension]]:
         SecurityLimits,
         CachedParser,
         CachedValidation,
-        AccessLogWriter,
+        FlushAccessLog,
     ]
     if not settings.dev_mode:
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.audit.access_log import AccessLogEntry
 from backend.audit.models import AuditEntry
+from backend.core.database import Database
 from backend.identity.actor import Actor
 
 
@@ -31,3 +35,47 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+log = logging.getLogger("koordinat.audit")
+
+
+async def append_access_log(db: Database, entries: list[AccessLogEntry]) -> None:
+    """The one place access-log rows are written (appended; the database refuses changes)."""
+    if entries:
+        async with db.writing() as session:
+            session.add_all(entries)
+
+
+class AccessLogWriter:
+    """Writes access-log rows from many live subscribers in as few transactions as possible.
+
+    Rows queue while a write is running and go together in the next one, so many subscribers
+    receiving one event cost one transaction, not one each.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._pending: list[AccessLogEntry] = []
+        self._task: asyncio.Task[None] | None = None
+
+    def submit(self, entries: list[AccessLogEntry]) -> None:
+        if not entries:
+            return
+        self._pending.extend(entries)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                await append_access_log(self.db, batch)
+            except Exception:
+                log.exception("writing %d access-log rows failed; retrying", len(batch))
+                self._pending[:0] = batch
+                await asyncio.sleep(1)
+
+    async def drain(self) -> None:
+        while self._task is not None and not self._task.done():
+            await asyncio.shield(self._task)

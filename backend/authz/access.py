@@ -9,9 +9,7 @@ per operation.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import logging
 import uuid
 from collections.abc import Iterable, Sequence
 
@@ -20,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from backend.audit.access_log import AccessLogEntry
+from backend.audit.service import append_access_log
 from backend.authz.policy import (
     Action,
     Category,
@@ -34,8 +33,6 @@ from backend.core.database import Database
 from backend.core.errors import ErrorCode, UserError, UserErrors, fail
 from backend.identity.actor import Actor
 from backend.network.models import NetworkMember, NetworkRole, ServiceProvider, ServiceType
-
-log = logging.getLogger("koordinat.authz")
 
 
 class AccessDenied(UserErrors):
@@ -268,45 +265,7 @@ class Gate:
 
     async def flush(self, purpose: str) -> None:
         """Write this operation's access-log rows before the answer leaves."""
-        entries = await self.entries(purpose)
-        if entries:
-            async with self.db.writing() as session:
-                session.add_all(entries)
-
-
-class AccessLogWriter:
-    """Writes access-log rows from many live subscribers in as few transactions as possible.
-
-    Rows queue while a write is running and go together in the next one, so many subscribers
-    receiving one event cost one transaction, not one each.
-    """
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._pending: list[AccessLogEntry] = []
-        self._task: asyncio.Task[None] | None = None
-
-    def submit(self, entries: list[AccessLogEntry]) -> None:
-        if not entries:
-            return
-        self._pending.extend(entries)
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run())
-
-    async def _run(self) -> None:
-        while self._pending:
-            batch, self._pending = self._pending, []
-            try:
-                async with self.db.writing() as session:
-                    session.add_all(batch)
-            except Exception:
-                log.exception("writing %d access-log rows failed; retrying", len(batch))
-                self._pending[:0] = batch
-                await asyncio.sleep(1)
-
-    async def drain(self) -> None:
-        while self._task is not None and not self._task.done():
-            await asyncio.shield(self._task)
+        await append_access_log(self.db, await self.entries(purpose))
 
 
 def require_actor(actor: Actor | None) -> Actor:

@@ -22,7 +22,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from backend.authz.access import AccessLogWriter, load_facts_for
+from backend.audit.service import AccessLogWriter
+from backend.authz.access import load_facts_for
 from backend.authz.policy import ChildFacts
 from backend.core.database import Database, utcnow
 from backend.core.settings import Settings

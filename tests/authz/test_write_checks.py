@@ -7,7 +7,7 @@ import uuid
 import pytest
 from sqlmodel import select
 
-from backend.authz.access import AccessDenied, still_in_reach
+from backend.authz.access import AccessDenied, may_see_child, still_in_reach
 from backend.identity.actor import Actor
 from backend.network.models import NetworkMember
 from backend.network.service import end_membership_row
@@ -48,3 +48,7 @@ async def test_a_write_that_keeps_the_writer_inside_passes(api: Api, world: Worl
     actor = Actor.from_person(world.coordinator, auth_method="test")
     async with api.aut.db.writing() as session:
         await still_in_reach(session, actor, uuid.UUID(child["id"]))
+        assert await may_see_child(session, actor, uuid.UUID(child["id"]))
+        outsider = Actor.from_person(world.outsider_staff, auth_method="test")
+        with pytest.raises(AccessDenied):
+            await still_in_reach(session, outsider, uuid.UUID(child["id"]))

@@ -6,10 +6,11 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from backend.core.migrate import upgrade
+from backend.core.migrate import alembic_config, upgrade
 from backend.core.tables import metadata
 
 
@@ -33,3 +34,12 @@ async def test_migrated_database_matches_the_models(database_url: str) -> None:
 async def test_upgrade_is_idempotent(database_url: str) -> None:
     await upgrade(database_url)
     await upgrade(database_url)
+    heads = set(ScriptDirectory.from_config(alembic_config(database_url)).get_heads())
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(text("SELECT version_num FROM alembic_version"))
+            current = {row[0] for row in rows}
+    finally:
+        await engine.dispose()
+    assert current == heads and len(heads) == 1  # one line of migrations, fully applied
