@@ -7,31 +7,37 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
+from backend.api import errors, webapp
 from backend.api.context import Context
+from backend.api.limits import LimitRequests, Limits, RateLimited
 from backend.api.schema import build_schema
 from backend.authz import cedar
 from backend.core.database import Database
-from backend.core.settings import PROJECT_ROOT, Settings, get_settings
+from backend.core.errors import ErrorCode
+from backend.core.i18n import LANGUAGES
+from backend.core.settings import Settings, get_settings
 from backend.events.hub import LiveHub
 from backend.events.socket import LiveTransportWSHandler, offers_our_protocol
 from backend.identity import auth, csrf, dev, oidc
 from backend.identity.csrf import CheckOrigin
 from backend.jobs.runner import InProcessRunner
 
-FRONTEND = PROJECT_ROOT / "frontend-assets"
-SUPPORTED_LANGUAGES = ("nb", "en")
+SUPPORTED_LANGUAGES = LANGUAGES
 
 
 def pick_language(header: str | None, preferred: str | None, default: str) -> str:
@@ -40,7 +46,9 @@ def pick_language(header: str | None, preferred: str | None, default: str) -> st
         for part in header.split(","):
             tag = part.split(";")[0].strip().lower()
             base = tag.split("-")[0]
-            if base in ("nb", "no", "nn"):
+            if base == "nn":
+                return "nn"
+            if base in ("nb", "no"):
                 return "nb"
             if base == "en":
                 return "en"
@@ -55,13 +63,16 @@ class KoordinatGraphQL(GraphQL[Context, None]):
     def __init__(self, settings: Settings, db: Database, live: LiveHub | None = None) -> None:
         super().__init__(
             build_schema(settings),
-            graphql_ide="graphiql" if settings.dev_mode else None,
+            # No IDE: strawberry's loads its scripts from a CDN, and nothing may (the web app and
+            # any GraphQL client over POST serve developers instead).
+            graphql_ide=None,
             allow_queries_via_get=False,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.settings = settings
         self.db = db
         self.live = live
+        self.limits = Limits(settings)
 
     async def run(
         self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET
@@ -69,7 +80,24 @@ class KoordinatGraphQL(GraphQL[Context, None]):
         # Refuse the handshake itself (HTTP 403) for anything but graphql-transport-ws.
         if isinstance(request, WebSocket) and not offers_our_protocol(request):
             return await self.reject_websocket(request)
-        return await super().run(request, context, root_value)
+        try:
+            return await super().run(request, context, root_value)
+        except RateLimited as refused:
+            return refused.response()
+        except HTTPException as refused:
+            # Malformed requests (bad JSON, no query, wrong operation type): JSON, with a code.
+            language = pick_language(
+                request.headers.get("accept-language"), None, self.settings.default_language
+            )
+            return Response(
+                errors.body(
+                    ErrorCode.BAD_REQUEST,
+                    language,
+                    refused.reason if self.settings.dev_mode else None,
+                ),
+                status_code=refused.status_code,
+                media_type="application/json",
+            )
 
     def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
         # A cross-origin handshake needs an allowed Origin (KOORDINAT_ALLOWED_ORIGINS);
@@ -83,12 +111,26 @@ class KoordinatGraphQL(GraphQL[Context, None]):
             actor.language if actor else None,
             self.settings.default_language,
         )
+        if actor is not None:
+            await self.limits.charge_person(actor.person_id, request.scope, language)
         return Context(
             db=self.db, settings=self.settings, actor=actor, language=language, live=self.live
         )
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        # Errors raised outside the operation (by an extension) get the error contract too.
+        if result.errors:
+            language = pick_language(
+                request.headers.get("accept-language"), None, self.settings.default_language
+            )
+            dev_mode = self.settings.dev_mode
+            result.errors = [errors.contract_error(e, language, dev_mode) for e in result.errors]
+        return await super().process_result(request, result)
 
 
 class RequireJsonPost:
@@ -145,10 +187,6 @@ class BodyTooLarge(Exception):
     pass
 
 
-async def index(request: Request) -> Response:
-    return FileResponse(FRONTEND / "index.html")
-
-
 async def health(request: Request) -> Response:
     db: Database = request.app.state.db
     async with db.engine.connect() as connection:
@@ -180,21 +218,27 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if runner is not None:
                 await runner.stop()
             await live.stop()
+            await graphql_app.limits.close()
             await db.dispose()
 
     graphql_methods = ["GET", "POST"] if settings.dev_mode else ["POST"]
     routes = [
-        Route("/", index, methods=["GET"]),
         Route("/healthz", health, methods=["GET"]),
         Route("/graphql", graphql_app, methods=graphql_methods),
         WebSocketRoute("/graphql", graphql_app),
         Route("/dev/sign-in", dev.sign_in_page, methods=["GET"]),
         Route("/dev/sign-in", dev.sign_in, methods=["POST"]),
         Route("/dev/sign-out", dev.sign_out, methods=["POST"]),
+        Route("/dev/people", dev.people, methods=["GET"]),
         *oidc.routes(),
+        # Last: every other GET is a page of the web app.
+        *webapp.routes(),
     ]
     middleware = [
+        # Outermost: whatever escapes a route or a middleware is answered as JSON.
+        Middleware(errors.JsonErrors, settings=settings, language=pick_language),
         Middleware(RequireJsonPost, max_body_bytes=settings.max_body_bytes),
+        Middleware(LimitRequests, limits=graphql_app.limits, language=pick_language),
         Middleware(CheckOrigin, settings=settings),
         Middleware(
             SessionMiddleware,
@@ -208,6 +252,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.db = db
     app.state.live = live
+    app.state.limits = graphql_app.limits
     return app
 
 

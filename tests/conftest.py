@@ -77,6 +77,9 @@ def make_settings(url: str, **overrides: Any) -> Settings:
         # The shared app runs no background jobs: tests that need them start their own,
         # so nothing sends or changes notification rows behind another test's back.
         "jobs_in_process": False,
+        # One address and a handful of people send every request of the suite; the limits
+        # have their own tests (tests/api/test_limits.py), which turn them on.
+        "rate_limit_enabled": False,
         **overrides,
     }
     return Settings(**values)

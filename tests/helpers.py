@@ -54,7 +54,8 @@ async def add_member(api: Api, as_: Any, child_id: str, **fields: Any) -> dict[s
     )
     payload = data["addNetworkMember"]
     assert payload["errors"] == [], payload["errors"]
-    return dict(payload["member"])
+    # A membership the caller may not know of (barnevern's) is added but not shown.
+    return dict(payload["member"] or {})
 
 
 async def counts(api: Api) -> dict[str, int]:
@@ -107,8 +108,16 @@ async def family_child(
         api,
         world.coordinator,
         guardians=[
-            {"personId": str(world.parent.id), "hasParentalResponsibility": True},
-            {"personId": str(world.other_parent.id), "hasParentalResponsibility": False},
+            {
+                "personId": str(world.parent.id),
+                "name": world.parent.name,
+                "hasParentalResponsibility": True,
+            },
+            {
+                "personId": str(world.other_parent.id),
+                "name": world.other_parent.name,
+                "hasParentalResponsibility": False,
+            },
         ],
         **overrides,
     )

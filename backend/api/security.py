@@ -15,8 +15,12 @@ from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, Vali
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
+from backend.api import limits
 from backend.api.access_log import FlushAccessLog
 from backend.api.common import QueryError
+from backend.api.input_caps import InputCaps
+from backend.core.errors import MESSAGES, ErrorCode
+from backend.core.i18n import pick
 from backend.core.settings import Settings
 from graphql import GraphQLError
 
@@ -56,13 +60,29 @@ def build_extensions(settings: Settings) -> list[type[SchemaExtension]]:
         rules.append(NoSchemaIntrospectionCustomRule)
     static_rules = tuple(rules)
     max_tokens = settings.max_tokens
+    max_aliases = settings.max_aliases
     cache_size = settings.validation_cache_size
 
     class SecurityLimits(SchemaExtension):
         def on_operation(self) -> Iterator[None]:
             context = self.execution_context
+            # Before graphql-core parses: over HTTP the request middleware already refused,
+            # this covers documents sent over a websocket.
+            if context.query is not None and context.graphql_document is None:
+                cost = limits.measure(context.query, max_tokens, max_aliases)
+                if cost.over is not None:
+                    limits.stats.refuse(ErrorCode.QUERY_TOO_COMPLEX)
+                    language = getattr(context.context, "language", None)
+                    raise QueryError(
+                        pick(MESSAGES[ErrorCode.QUERY_TOO_COMPLEX], language),
+                        extensions={"code": ErrorCode.QUERY_TOO_COMPLEX.value},
+                    )
             context.parse_options["max_tokens"] = max_tokens
             context.validation_rules = context.validation_rules + static_rules
+            yield
+
+        def on_parse(self) -> Iterator[None]:
+            limits.stats.documents_parsed += 1
             yield
 
     class CachedParser(ParserCache):
@@ -77,6 +97,7 @@ def build_extensions(settings: Settings) -> list[type[SchemaExtension]]:
         SecurityLimits,
         CachedParser,
         CachedValidation,
+        InputCaps,  # before any resolver, and before the access log opens
         FlushAccessLog,
     ]
     if not settings.dev_mode:

@@ -10,13 +10,16 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlmodel import JSON, Column, Field, SQLModel
+import sqlalchemy as sa
+from sqlmodel import JSON, Column, Field, Index, SQLModel
 
 from backend.core.models import created_at_field, id_field
 
 
 class AccessLogEntry(SQLModel, table=True):
     __tablename__ = "access_log"
+    # The family's log is read newest first, a page at a time, per child.
+    __table_args__ = (Index("ix_access_log_child_id_id", "child_id", "id"),)
 
     id: uuid.UUID = id_field()
     at: dt.datetime = created_at_field()
@@ -28,8 +31,16 @@ class AccessLogEntry(SQLModel, table=True):
     organisation: str | None = Field(default=None, max_length=200)
     what: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     refused: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # A code from backend.audit.purposes (never the client's operation name).
     purpose: str = Field(max_length=200)
+    # The category a reader needs to see the purpose (a child's own health choice: health).
+    purpose_category: str | None = Field(default=None, max_length=16)
     via: str = Field(max_length=16)
+    # A refusal for someone with no role in the child's network: for the kommune's security
+    # review; the family sees it in neutral words.
+    outsider: bool = Field(
+        default=False, sa_column_kwargs={"server_default": sa.false(), "nullable": False}
+    )
 
 
 # Append-only at the database level, on both engines.

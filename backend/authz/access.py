@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import TypeVar
 
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from backend.audit.access_log import AccessLogEntry
+from backend.audit.purposes import LoggedPurpose, for_root_field
 from backend.audit.service import append_access_log
 from backend.authz.policy import (
     Action,
@@ -26,12 +28,13 @@ from backend.authz.policy import (
     decide_globally,
     decide_on_child,
 )
-from backend.children.models import AddressProtection, Child
+from backend.children.models import AddressProtection, Child, strictest
 from backend.consent.models import Consent, InformationCategory
 from backend.core.clock import today
 from backend.core.database import Database
 from backend.core.errors import ErrorCode, UserError, UserErrors, fail
 from backend.identity.actor import Actor
+from backend.identity.models import Person, PersonKind
 from backend.network.models import NetworkMember, NetworkRole, ServiceProvider, ServiceType
 
 
@@ -56,7 +59,7 @@ def age_on(birth_date: dt.date | None, day: dt.date) -> int:
 async def load_facts(
     session: AsyncSession, actor: Actor, child_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, ChildFacts]:
-    """Facts for one caller and many children: three statements, whatever the count."""
+    """Facts for one caller and many children: a fixed number of statements."""
     found = await load_facts_for(session, [(actor, c) for c in child_ids])
     return {child_id: facts for (_, child_id), facts in found.items()}
 
@@ -66,7 +69,7 @@ async def load_facts_for(
 ) -> dict[tuple[uuid.UUID, uuid.UUID], ChildFacts]:
     """Facts for many (caller, child) pairs at once, keyed by (person id, child id).
 
-    Three statements whatever the count, so a page of children, or many subscribers waking
+    Five statements whatever the count, so a page of children, or many subscribers waking
     for one event, cost the same as one.
     """
     ids = list(dict.fromkeys(c for _, c in pairs))
@@ -91,6 +94,34 @@ async def load_facts_for(
             )
         )
     ).all()
+    # Protection follows the person: the family part of each network and its protection.
+    family = (
+        await session.exec(
+            select(NetworkMember.child_id, Person.address_protection)
+            .join(Person, col(Person.id) == col(NetworkMember.person_id))
+            .where(
+                col(NetworkMember.child_id).in_(ids),
+                col(NetworkMember.role).in_(FAMILY_ROLES),
+                col(NetworkMember.ended_at).is_(None),
+                Person.address_protection != AddressProtection.NONE.value,
+            )
+        )
+    ).all()
+    protection = {c.id: c.address_protection for c in children.values()}
+    for child_id, level in family:
+        protection[child_id] = strictest(protection.get(child_id, "none"), level)
+    employers = list({a.employer_service_id for a, _ in pairs if a.employer_service_id})
+    units = {
+        s.id: s.municipality_id
+        for s in (
+            await session.exec(
+                select(ServiceProvider).where(
+                    col(ServiceProvider.id).in_(employers),
+                    ServiceProvider.type == ServiceType.COORDINATING_UNIT.value,
+                )
+            )
+        ).all()
+    }
     facts: dict[tuple[uuid.UUID, uuid.UUID], ChildFacts] = {}
     for actor, child_id in pairs:
         mine = [m for m in memberships if m.child_id == child_id and m.person_id == actor.person_id]
@@ -111,11 +142,17 @@ async def load_facts_for(
             guardians_have_youth_health_consent=any(
                 c.to_guardians and c.category == InformationCategory.HEALTH.value for c in active
             ),
-            address_protected=bool(
-                child and child.address_protection != AddressProtection.NONE.value
+            protection=protection.get(child_id, AddressProtection.NONE.value),
+            in_coordinating_unit=bool(
+                child
+                and actor.is_staff
+                and actor.employer_service_id in units
+                and units[actor.employer_service_id] == child.municipality_id
             ),
             service_ids=services,
             member_ids=frozenset(m.id for m in mine),
+            history_protection=child.history_protection if child else "none",
+            history_protected_seq=child.history_protected_seq if child else 0,
         )
     return facts
 
@@ -144,16 +181,75 @@ LOCATION_REVEALING = frozenset(
         ServiceType.AVLASTNING.value,
     }
 )
+# The roles whose person's protection protects the whole network.
+FAMILY_ROLES = (NetworkRole.GUARDIAN.value, NetworkRole.CHILD.value)
+# Memberships that are themselves data of their category: who is in the network from
+# barnevern or a health service tells barnevern or health information (helsepersonelloven
+# § 21), so the membership is shown only to readers of that category.
+MEMBERSHIP_IS_DATA = frozenset({Category.BARNEVERN, Category.HEALTH})
+
+
+# The one place that says which categories an object of a child's network reveals: the
+# types of every path (root, nested, list, event) ask here, the gate decides.
 
 
 def service_categories(service: ServiceProvider | None, facts: ChildFacts) -> list[Category]:
-    """All categories a reader must be allowed to see a member's service and duties."""
+    """All categories a reader must be allowed to see a member's service and duties.
+
+    With a protected address a kommune's own service tells where the family lives (its
+    name is the place's: "PPT Testvik"); with strengt fortrolig (kode 6), every service.
+    """
     if service is None:
         return [Category.BASIC]
     categories = [SERVICE_CATEGORY.get(service.type, Category.BASIC)]
-    if facts.address_protected and service.type in LOCATION_REVEALING:
+    if facts.address_protected and (
+        facts.strictly_confidential
+        or service.type in LOCATION_REVEALING
+        or service.municipality_id is not None
+    ):
         categories.append(Category.LOCATION)
     return categories
+
+
+def municipality_category(facts: ChildFacts | None) -> Category:
+    """The kommune, the child's or any service's: location when the network is protected."""
+    return Category.LOCATION if facts is not None and facts.address_protected else Category.BASIC
+
+
+def person_categories(
+    person: Person, services: Iterable[ServiceProvider | None], facts: ChildFacts
+) -> list[Category]:
+    """What seeing this person of a child's network (name, e-mail) reveals of where the
+    family lives.
+
+    With a protected address, staff tell the place of their services (the membership's and
+    their employer's: a teacher's name and work address say which school); with kode 6 the
+    names and e-mail domains of all staff count as location. Anyone else's contact details
+    are the family's (see contact_category).
+    """
+    if person.kind != PersonKind.STAFF.value or not facts.address_protected:
+        return [Category.BASIC]
+    if facts.strictly_confidential or any(
+        Category.LOCATION in service_categories(s, facts) for s in services if s is not None
+    ):
+        return [Category.LOCATION]
+    return [Category.BASIC]
+
+
+def contact_category(person: Person) -> Category:
+    """Work contact details of staff with an employer are shared in the network (as far as
+    the person is visible at all); anyone else's are the family's contact details."""
+    if person.kind == PersonKind.STAFF.value and person.employer_service_id is not None:
+        return Category.BASIC
+    return Category.CONTACT
+
+
+def membership_category(service: ServiceProvider | None) -> Category | None:
+    """The category a membership itself belongs to, when knowing of it is that category's."""
+    if service is None:
+        return None
+    category = SERVICE_CATEGORY.get(service.type, Category.BASIC)
+    return category if category in MEMBERSHIP_IS_DATA else None
 
 
 class Gate:
@@ -229,20 +325,29 @@ class Gate:
     def note_refused(self, child_id: uuid.UUID, what: str) -> None:
         self._refused.setdefault(child_id, set()).add(what)
 
-    async def entries(self, purpose: str) -> list[AccessLogEntry]:
-        """One access-log row per child touched since the last call, then start over."""
+    async def entries(self, purpose: str | LoggedPurpose) -> list[AccessLogEntry]:
+        """One access-log row per child touched since the last call, then start over.
+
+        `purpose` is a logged purpose, or the name of a root field the server runs itself
+        (a live stream): never text from the client."""
         touched = set(self._read) | set(self._refused)
         if not touched:
             return []
         read, refused = self._read, self._refused
         self._read, self._refused = {}, {}
         actor = self.actor
+        logged = purpose if isinstance(purpose, LoggedPurpose) else for_root_field(purpose)
         organisation = None
-        if actor is not None and actor.employer_service_id is not None:
+        unknown = [c for c in touched if c not in self._known]
+        if actor is not None and (actor.employer_service_id is not None or unknown):
             async with self.db.reading() as session:
-                service = await session.get(ServiceProvider, actor.employer_service_id)
-            organisation = service.name if service else None
-        # The roles the caller had when reading; a refusal before any lookup has none.
+                if actor.employer_service_id is not None:
+                    service = await session.get(ServiceProvider, actor.employer_service_id)
+                    organisation = service.name if service else None
+                if unknown:
+                    # A write refused inside its service decided on facts the gate never saw:
+                    # the roles are looked up again, so a guardian's refusal names its role.
+                    self._known.update(await load_facts(session, actor, unknown))
         roles = {c: sorted(f.roles) for c, f in self._known.items() if c in touched}
         return [
             AccessLogEntry(
@@ -253,8 +358,11 @@ class Gate:
                 organisation=organisation,
                 what=sorted(read.get(child_id, set())),
                 refused=sorted(refused.get(child_id, set())),
-                purpose=purpose[:200],
+                purpose=logged.purpose.value,
+                purpose_category=logged.category.value if logged.category else None,
                 via=self.via,
+                # Someone with no role here asked for this child: a probe, not a look.
+                outsider=not roles.get(child_id) and bool(refused.get(child_id)),
             )
             for child_id in sorted(touched)
         ]
@@ -263,7 +371,7 @@ class Gate:
         """Facts decided elsewhere (a live stream's batch check), for the log's roles."""
         self._known[facts.child_id] = facts
 
-    async def flush(self, purpose: str) -> None:
+    async def flush(self, purpose: str | LoggedPurpose) -> None:
         """Write this operation's access-log rows before the answer leaves."""
         await append_access_log(self.db, await self.entries(purpose))
 
@@ -318,3 +426,108 @@ async def still_in_reach(session: AsyncSession, actor: Actor | None, child_id: u
     await session.flush()
     if actor is None or not await may_see_child(session, actor, child_id):
         raise AccessDenied(child_id, Action.VIEW_CHILD, UserError(ErrorCode.NOT_ALLOWED))
+
+
+# ---- Writes: a row the caller may not read is one they may not write ----------------------
+
+
+def membership_categories(service: ServiceProvider | None) -> list[Category]:
+    """What knowing that a membership exists reveals (`membership_category`): the read side
+    (`visible_members`) and the write side (`may_know_membership`) ask the same rule."""
+    category = membership_category(service)
+    return [category] if category is not None else []
+
+
+def may_know_membership(
+    read: Callable[[list[Category], bool], bool], service: ServiceProvider | None, own: bool
+) -> bool:
+    """Whether a reader may know of a membership of `service`; `read(categories, own)` is the
+    reader's category check (the request's gate on reads, `may_read` on writes)."""
+    categories = membership_categories(service)
+    return not categories or read(categories, own)
+
+
+def may_read(actor: Actor, facts: ChildFacts) -> Callable[[list[Category], bool], bool]:
+    """The category check of a write, decided as the gate decides a read (nothing noted)."""
+
+    def read(categories: list[Category], own: bool) -> bool:
+        return all(decide_on_child(actor, Action.READ_CATEGORY, facts, c, own) for c in categories)
+
+    return read
+
+
+Row = TypeVar("Row", bound=SQLModel)
+
+
+async def load_for_write(
+    session: AsyncSession,
+    actor: Actor | None,
+    model: type[Row],
+    value: str,
+    *,
+    action: Action,
+    field: str = "id",
+    version: int | None = None,
+    readable: Callable[[Row, ChildFacts], Awaitable[bool]] | None = None,
+    permitted: Callable[[Row, ChildFacts], bool] | None = None,
+) -> tuple[Row, ChildFacts]:
+    """The row behind `value` for a write, if the caller may read it; else NOT_FOUND.
+
+    An id that exists nowhere, a row of a child outside the caller's network and a row the
+    caller may not read (`readable`) all get the same answer: NOT_FOUND on `field`, same
+    message. Only then comes the permission (`permitted`, default: `action` on the child;
+    NOT_ALLOWED), then the child's write lock and the version check (CONFLICT), so neither
+    tells anything about a row the caller may not see. Refusals about a real child are
+    AccessDenied, to be logged in that child's access log.
+    """
+    row_id = uuid.UUID(int=0)
+    try:
+        row_id = uuid.UUID(str(value))
+    except ValueError:
+        if actor is not None:
+            fail(ErrorCode.NOT_FOUND, field)
+    row = await session.get(model, row_id)
+    child_id: uuid.UUID | None = getattr(row, "child_id", None) if row is not None else None
+    if actor is None:
+        if child_id is not None:
+            raise AccessDenied(child_id, action, UserError(ErrorCode.UNAUTHENTICATED))
+        fail(ErrorCode.UNAUTHENTICATED)
+    assert actor is not None
+    if row is None or child_id is None:
+        fail(ErrorCode.NOT_FOUND, field)
+    assert row is not None and child_id is not None
+    not_found = AccessDenied(child_id, action, UserError(ErrorCode.NOT_FOUND, field))
+    facts = (await load_facts(session, actor, [child_id]))[child_id]
+    if not decide_on_child(actor, Action.VIEW_CHILD, facts):
+        raise not_found
+    if readable is not None and not await readable(row, facts):
+        raise not_found
+    allowed = (
+        permitted(row, facts) if permitted is not None else decide_on_child(actor, action, facts)
+    )
+    if not allowed:
+        raise AccessDenied(child_id, action, UserError(ErrorCode.NOT_ALLOWED))
+    # Serialize writers of one child's data (PostgreSQL row lock; SQLite writes are serial).
+    await session.exec(select(Child.id).where(Child.id == child_id).with_for_update())
+    await session.refresh(row)  # re-read under the lock
+    if version is not None and getattr(row, "version", None) != version:
+        fail(ErrorCode.CONFLICT, "version")
+    return row, facts
+
+
+async def coordinating_unit_of(session: AsyncSession, actor: Actor | None) -> uuid.UUID | None:
+    """The kommune whose coordinating unit (koordinerende enhet) the caller works for, or None.
+
+    The unit appoints the barnekoordinator (helse- og omsorgstjenesteloven § 7-2 a): its
+    staff register children and make the first assignment, and administer notifications.
+    """
+    if actor is None or not actor.is_staff or actor.employer_service_id is None:
+        return None
+    employer = await session.get(ServiceProvider, actor.employer_service_id)
+    if (
+        employer is None
+        or employer.type != ServiceType.COORDINATING_UNIT.value
+        or employer.municipality_id is None
+    ):
+        return None
+    return employer.municipality_id

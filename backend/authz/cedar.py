@@ -58,13 +58,18 @@ def decide(
     resource_kind: str,
     resource_id: str,
     context: dict[str, Any] | None = None,
+    in_coordinating_unit: bool = False,
 ) -> bool:
     """One authorization question. Anything Cedar cannot evaluate is a refusal."""
     eng = engine()
     entities = [
         {
             "uid": _uid("Person", principal_id),
-            "attrs": {"kind": principal_kind, "employedByKommune": employed_by_kommune},
+            "attrs": {
+                "kind": principal_kind,
+                "employedByKommune": employed_by_kommune,
+                "inCoordinatingUnit": in_coordinating_unit,
+            },
             "parents": [],
         },
         {"uid": _uid(resource_kind, resource_id), "attrs": {}, "parents": []},

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import enum
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from backend.authz import cedar
+from backend.children.models import strictest
 from backend.identity.actor import Actor
 
 
@@ -21,11 +22,13 @@ class Action(enum.Enum):
     UPDATE_CHILD = "updateChild"
     MANAGE_NETWORK = "manageNetwork"
     ASSIGN_COORDINATOR = "assignCoordinator"
+    LOWER_ADDRESS_PROTECTION = "lowerAddressProtection"
     READ_CATEGORY = "readCategory"
     RECORD_CONSENT = "recordConsent"
     WITHDRAW_CONSENT = "withdrawConsent"
     SET_HEALTH_WITHHOLDING = "setHealthWithholding"
     READ_ACCESS_LOG = "readAccessLog"
+    MANAGE_OWN_MEMBERSHIP = "manageOwnMembership"
     REGISTER_CHILD = "registerChild"
     REGISTER_SERVICE = "registerService"
     VIEW_DIRECTORY = "viewDirectory"
@@ -60,10 +63,33 @@ class ChildFacts:
     child_age: int
     health_withheld_from_guardians: bool
     guardians_have_youth_health_consent: bool
-    address_protected: bool
+    # The network's address protection (an AddressProtection value): the strictest of the
+    # child's own and that of every person in the family part of the network.
+    protection: str
+    # The caller is staff of the coordinating unit (koordinerende enhet) of the child's kommune.
+    in_coordinating_unit: bool
     # The services the caller represents in this network (for "own record").
     service_ids: frozenset[uuid.UUID]
     member_ids: frozenset[uuid.UUID]
+    # Events up to this sequence number were recorded under `history_protection`.
+    history_protection: str = "none"
+    history_protected_seq: int = 0
+
+    @property
+    def address_protected(self) -> bool:
+        return self.protection != "none"
+
+    @property
+    def strictly_confidential(self) -> bool:
+        return self.protection == "strictly_confidential"
+
+    def at_event(self, seq: int | None) -> ChildFacts:
+        """The facts for rendering an event: one recorded under a protection since lowered
+        keeps that protection (history never re-exposes what was protected)."""
+        if seq is None or seq > self.history_protected_seq:
+            return self
+        level = strictest(self.protection, self.history_protection)
+        return self if level == self.protection else replace(self, protection=level)
 
     @property
     def decision_key(self) -> tuple[object, ...]:
@@ -75,7 +101,8 @@ class ChildFacts:
             self.child_age,
             self.health_withheld_from_guardians,
             self.guardians_have_youth_health_consent,
-            self.address_protected,
+            self.protection,
+            self.in_coordinating_unit,
         )
 
 
@@ -114,7 +141,8 @@ def _decide_on_facts(
         child_age,
         withheld,
         youth_consent,
-        protected,
+        protection,
+        in_coordinating_unit,
     ) = decision_key
     context = {
         "roles": sorted(roles),  # type: ignore[call-overload]
@@ -124,7 +152,9 @@ def _decide_on_facts(
         "childAge": child_age,
         "healthWithheldFromGuardians": withheld,
         "guardiansHaveYouthHealthConsent": youth_consent,
-        "addressProtected": protected,
+        "addressProtected": protection != "none",
+        "strictlyConfidential": protection == "strictly_confidential",
+        "inChildsCoordinatingUnit": in_coordinating_unit,
         "category": category.value,
     }
     return cedar.decide(
@@ -138,7 +168,8 @@ def _decide_on_facts(
     )
 
 
-def decide_globally(actor: Actor, action: Action) -> bool:
+def decide_globally(actor: Actor, action: Action, *, in_coordinating_unit: bool = False) -> bool:
+    """A question not about one child; `in_coordinating_unit` as `coordinating_unit_of` found."""
     if action not in GLOBAL_ACTIONS:
         return False
     return cedar.decide(
@@ -148,4 +179,5 @@ def decide_globally(actor: Actor, action: Action) -> bool:
         action=action.value,
         resource_kind="Application",
         resource_id="koordinat",
+        in_coordinating_unit=in_coordinating_unit,
     )

@@ -19,6 +19,16 @@ class AddressProtection(enum.Enum):
     STRICTLY_CONFIDENTIAL = "strictly_confidential"  # strengt fortrolig (kode 6)
 
 
+# Stricter protection ranks higher; a network is as protected as its most protected person.
+PROTECTION_RANK = {p.value: rank for rank, p in enumerate(AddressProtection)}
+
+
+def strictest(*levels: str) -> str:
+    """The strictest of these protection levels (unknown values count as the strictest)."""
+    top = max(len(PROTECTION_RANK) - 1, 0)
+    return max(levels, key=lambda v: PROTECTION_RANK.get(v, top), default="none")
+
+
 class Child(SQLModel, table=True):
     """Barnet. Before birth: no national id, an expected date instead of a birth date."""
 
@@ -36,5 +46,11 @@ class Child(SQLModel, table=True):
     address_protection: str = Field(default=AddressProtection.NONE.value, max_length=24)
     # From 12 the child may ask that health information be withheld from the guardians.
     health_withheld_from_guardians: bool = Field(default=False)
+    # When protection was lowered: events up to this sequence number were recorded under
+    # `history_protection` and are rendered with it for good.
+    history_protection: str = Field(
+        default="none", max_length=24, sa_column_kwargs={"server_default": "none"}
+    )
+    history_protected_seq: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     version: int = Field(default=1)
     created_at: dt.datetime = created_at_field()

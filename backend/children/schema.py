@@ -14,6 +14,7 @@ from backend.api.common import (
 )
 from backend.api.context import Info
 from backend.api.writes import run_write
+from backend.audit import purposes
 from backend.children import service
 from backend.children.models import Child as ChildRow
 from backend.children.types import (
@@ -102,3 +103,14 @@ class ChildrenMutation:
             info, lambda s: service.update_child(s, ctx.actor, ctx.settings, input)
         )
         return ChildPayload(child=await child_for(info, row), errors=errors)
+
+
+# Why the access log says these were read (see backend.audit.purposes).
+purposes.register(
+    {
+        "child": purposes.Purpose.CHILD_WORKSPACE,
+        "myChildren": purposes.Purpose.CASELOAD,
+        "registerChild": purposes.Purpose.CHILD_DETAILS,
+        "updateChild": purposes.Purpose.CHILD_DETAILS,
+    }
+)

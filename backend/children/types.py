@@ -15,8 +15,9 @@ from backend.api.common import (
     page_args,
 )
 from backend.api.context import Info
+from backend.api.input_caps import EMAIL_LENGTH, cap
 from backend.audit.access_log import AccessLogEntry as AccessLogRow
-from backend.authz.access import service_categories
+from backend.authz.access import municipality_category, person_categories, service_categories
 from backend.authz.policy import Action, Category, ChildFacts
 from backend.children.models import AddressProtection
 from backend.children.models import Child as ChildRow
@@ -82,8 +83,7 @@ class Child:
 
     @strawberry.field(description="The kommune; hidden with a protected address where needed.")
     async def municipality(self, info: Info) -> Municipality | None:
-        category = Category.LOCATION if self.facts.address_protected else Category.BASIC
-        if not info.context.gate.read(self.facts, [category]):
+        if not info.context.gate.read(self.facts, [municipality_category(self.facts)]):
             return None
         row = await info.context.loaders.municipality.load(self.row.municipality_id)
         return Municipality.from_row(row) if row else None
@@ -207,11 +207,15 @@ async def readers_to_withhold(
     service_ids = list({s for ids in service_of.values() for s in ids})
     services = dict(zip(service_ids, await loaders.service.load_many(service_ids), strict=True))
     gate = info.context.gate
+    rows_of = {p.id: p for p in persons}
     withheld = set()
     for person, ids in service_of.items():
         categories = {
             c for s in ids if (row := services.get(s)) for c in service_categories(row, facts)
         }
+        if (found := rows_of.get(person)) is not None:
+            # The same rule as for a person in the network (kode 6: no staff names at all).
+            categories.update(person_categories(found, [services.get(s) for s in ids], facts))
         if not all(gate.decide(facts, Action.READ_CATEGORY, c) for c in categories):
             withheld.add(person)
     return withheld
@@ -237,13 +241,17 @@ class ChildConnection:
     page_info: PageInfo
 
 
+# A child has two parents, maybe step-parents or a fosterhjem: ten is plenty.
+GUARDIANS_MAX = 10
+
+
 @strawberry.input(description="A guardian: an existing person, or a new one.")
 class GuardianInput:
     has_parental_responsibility: bool
     person_id: strawberry.ID | None = None
     name: str | None = None
     national_id: str | None = None
-    email: str | None = None
+    email: str | None = strawberry.field(default=None, metadata=cap(length=EMAIL_LENGTH))
     phone: str | None = None
     preferred_language: str = "nb"
 
@@ -251,7 +259,9 @@ class GuardianInput:
 @strawberry.input
 class RegisterChildInput:
     family_name: str
-    guardians: list[GuardianInput]
+    guardians: list[GuardianInput] = strawberry.field(
+        metadata=cap(items=GUARDIANS_MAX), description=f"At most {GUARDIANS_MAX}."
+    )
     given_name: str | None = strawberry.field(
         default=None, description="Required once the child is born."
     )
@@ -281,6 +291,11 @@ class UpdateChildInput:
     preferred_language: str | None = strawberry.UNSET
     interpreter_language: str | None = strawberry.UNSET
     address_protection: AddressProtection | None = strawberry.UNSET
+    address_protection_reason: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Required to lower the address protection: the coordinating unit's "
+        "reason (koordinerende enhet decides; the protected family is told).",
+    )
 
 
 @strawberry.type

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
 import strawberry
 
 from backend.api.context import Info
 from backend.api.writes import run_write
+from backend.audit import purposes
+from backend.authz.policy import Category
 from backend.children.types import ChildPayload, child_for
 from backend.consent import service
+from backend.consent.models import Consent as ConsentRow
+from backend.consent.models import InformationCategory
 from backend.consent.types import (
     Consent,
     ConsentPayload,
@@ -15,6 +23,7 @@ from backend.consent.types import (
     SetHealthWithholdingInput,
     WithdrawConsentInput,
 )
+from backend.core.database import Database
 
 
 @strawberry.type
@@ -47,3 +56,41 @@ class ConsentMutation:
             info, lambda s: service.set_health_withholding(s, info.context.actor, input)
         )
         return ChildPayload(child=await child_for(info, row), errors=errors)
+
+
+async def _consent_category(arguments: Mapping[str, Any], _: Database) -> Category | None:
+    given = arguments.get("input")
+    name = given.get("category") if isinstance(given, dict) else None
+    try:
+        return Category(InformationCategory[str(name)].value)
+    except KeyError:
+        return None
+
+
+async def _withdrawn_category(arguments: Mapping[str, Any], db: Database) -> Category | None:
+    given = arguments.get("input")
+    try:
+        consent_id = uuid.UUID(str(given.get("id") if isinstance(given, dict) else ""))
+    except ValueError:
+        return None
+    async with db.reading() as session:
+        row = await session.get(ConsentRow, consent_id)
+    return Category(row.category) if row is not None else None
+
+
+# Why the access log says these were read (see backend.audit.purposes). A consent names its
+# category, and the child's own choice is health information: a reader who may not read
+# that category does not see the purpose either.
+purposes.register(
+    {
+        "recordConsent": purposes.FieldPurpose(
+            purposes.Purpose.CONSENT, category_of=_consent_category
+        ),
+        "withdrawConsent": purposes.FieldPurpose(
+            purposes.Purpose.CONSENT, category_of=_withdrawn_category
+        ),
+        "setHealthWithholding": purposes.FieldPurpose(
+            purposes.Purpose.OWN_CHOICES, category=Category.HEALTH
+        ),
+    }
+)

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.api.common import parse_id
-from backend.authz.access import AccessDenied, require_on_child, still_in_reach
-from backend.authz.policy import Action, Category
+from backend.authz.access import (
+    AccessDenied,
+    load_for_write,
+    may_read,
+    require_on_child,
+    still_in_reach,
+)
+from backend.authz.policy import Action, Category, ChildFacts, decide_on_child
 from backend.children.models import Child
 from backend.consent.models import Consent, InformationCategory
 from backend.consent.types import (
@@ -53,6 +60,9 @@ async def record_consent(
         errors.add(ErrorCode.INVALID, "toGuardians")
     valid_from = data.valid_from or today()
     validation.date_range(errors, "validTo", valid_from, data.valid_to)
+    child_row = await session.get(Child, child_id)
+    birth_date = child_row.birth_date if child_row is not None else None
+    validation.not_before(errors, "validFrom", valid_from, validation.earliest_start(birth_date))
     if data.valid_to is not None and data.valid_to < today():
         errors.add(ErrorCode.INVALID_DATE, "validTo")
     errors.raise_if_any()
@@ -88,17 +98,33 @@ async def record_consent(
 async def withdraw_consent(
     session: AsyncSession, actor: Actor | None, data: WithdrawConsentInput
 ) -> Consent:
-    consent_id = parse_id(data.id, "id")
-    consent = await session.get(Consent, consent_id)
-    if consent is None:
-        fail(ErrorCode.NOT_FOUND, "id")
-    assert consent is not None
-    await require_on_child(
-        session, actor, Action.WITHDRAW_CONSENT, consent.child_id, Category(consent.category)
+
+    def readable_by(caller: Actor) -> Callable[[Consent, ChildFacts], Awaitable[bool]]:
+        async def readable(row: Consent, facts: ChildFacts) -> bool:
+            # As the child's consents are read: the consent records, then its category
+            # (its own if it names the reader's service or they gave it).
+            own = row.given_by_person_id == caller.person_id or (
+                row.service_id is not None and row.service_id in facts.service_ids
+            )
+            read = may_read(caller, facts)
+            return read([Category.CONSENTS], False) and read([Category(row.category)], own)
+
+        return readable
+
+    def permitted(row: Consent, facts: ChildFacts) -> bool:
+        assert actor is not None
+        return decide_on_child(actor, Action.WITHDRAW_CONSENT, facts, Category(row.category))
+
+    consent, _ = await load_for_write(
+        session,
+        actor,
+        Consent,
+        data.id,
+        action=Action.WITHDRAW_CONSENT,
+        readable=readable_by(actor) if actor is not None else None,
+        permitted=permitted,
     )
     assert actor is not None
-    await lock_child(session, consent.child_id)
-    await session.refresh(consent)
     if consent.withdrawn_at is not None:
         fail(ErrorCode.ALREADY_WITHDRAWN, "id")
     # Effective at once: the next decision no longer finds an active consent.
@@ -117,6 +143,8 @@ async def withdraw_consent(
             "consentId": str(consent.id),
             "childId": str(consent.child_id),
             "category": consent.category,
+            # Who may know of the withdrawal: a consent naming one's service is one's own.
+            "serviceId": str(consent.service_id) if consent.service_id else None,
         },
     )
     await still_in_reach(session, actor, consent.child_id)

@@ -10,11 +10,15 @@ import strawberry
 from backend.api.common import PageInfo, UserError
 from backend.api.context import Info
 from backend.audit.access_log import AccessLogEntry as AccessLogRow
+from backend.audit.purposes import OUTSIDER, Purpose
+from backend.audit.purposes import label as purpose_label
+from backend.audit.purposes import stored as stored_purpose
 from backend.authz.access import service_categories
 from backend.authz.policy import Category, ChildFacts
 from backend.consent.models import Consent as ConsentRow
 from backend.consent.models import InformationCategory
 from backend.core.clock import today
+from backend.core.i18n import Text, pick
 from backend.network.types import ServiceProvider
 
 strawberry.enum(
@@ -58,7 +62,7 @@ class Consent:
         own = consent_is_own(self.row, facts, info)
         if not info.context.gate.read(facts, service_categories(row, facts), own=own):
             return None
-        return ServiceProvider.from_row(row)
+        return ServiceProvider.from_row(row, facts)
 
     @strawberry.field(description="Who gave it.")
     async def given_by(self, info: Info) -> str | None:
@@ -107,34 +111,61 @@ def visible_consents(info: Info, rows: list[ConsentRow], facts: ChildFacts) -> l
 
 
 # What was read, in plain words for the family.
-WHAT_IN_WORDS: dict[str, tuple[str, str]] = {
-    "basic": ("grunnopplysninger og nettverket", "basic details and the network"),
-    "identity": ("fødselsnummer", "national identity number"),
-    "location": ("opplysninger som viser bosted", "details that show where the child lives"),
-    "contact": ("familiens kontaktopplysninger", "the family's contact details"),
-    "health": ("helseopplysninger", "health information"),
-    "school": ("opplysninger om barnehage og skole", "kindergarten and school information"),
-    "welfare": ("opplysninger om NAV og avlastning", "welfare and respite information"),
-    "family": ("familieopplysninger", "family information"),
-    "barnevern": ("barnevernsopplysninger", "child welfare information"),
-    "consents": ("samtykker", "consents"),
-    "accessLog": ("tilgangsloggen", "the access log"),
-    "child": ("barnet", "the child"),
+WHAT_IN_WORDS: dict[str, Text] = {
+    "basic": (
+        "grunnopplysninger og nettverket",
+        "grunnopplysningar og nettverket",
+        "basic details and the network",
+    ),
+    "identity": ("fødselsnummer", "fødselsnummer", "national identity number"),
+    "location": (
+        "opplysninger som viser bosted",
+        "opplysningar som viser bustad",
+        "details that show where the child lives",
+    ),
+    "contact": (
+        "familiens kontaktopplysninger",
+        "kontaktopplysningane til familien",
+        "the family's contact details",
+    ),
+    "health": ("helseopplysninger", "helseopplysningar", "health information"),
+    "school": (
+        "opplysninger om barnehage og skole",
+        "opplysningar om barnehage og skule",
+        "kindergarten and school information",
+    ),
+    "welfare": (
+        "opplysninger om NAV og avlastning",
+        "opplysningar om NAV og avlasting",
+        "welfare and respite information",
+    ),
+    "family": ("familieopplysninger", "familieopplysningar", "family information"),
+    "barnevern": ("barnevernsopplysninger", "barnevernsopplysningar", "child welfare information"),
+    "consents": ("samtykker", "samtykke", "consents"),
+    "accessLog": ("tilgangsloggen", "tilgangsloggen", "the access log"),
+    "child": ("barnet", "barnet", "the child"),
 }
 
 
 # Who looked, when naming them would reveal a category the reader may not see.
-WITHHELD_READER = ("en tjeneste", "a service")
+WITHHELD_READER: Text = ("en tjeneste", "ei teneste", "a service")
 
 
 def in_words(what: str, language: str) -> str:
-    nb, en = WHAT_IN_WORDS.get(what, (what, what))
-    return en if language == "en" else nb
+    return pick(WHAT_IN_WORDS.get(what, (what, what, what)), language)
 
 
 def withheld_reader(language: str) -> str:
-    nb, en = WITHHELD_READER
-    return en if language == "en" else nb
+    return pick(WITHHELD_READER, language)
+
+
+strawberry.enum(
+    Purpose,
+    name="AccessPurpose",
+    description="Why data was read (tjenstlig behov). Staff choose FOLLOW_UP, "
+    "MEETING_PREPARATION, PLAN_WORK, CASE_WORK or EMERGENCY in the request's "
+    "`extensions.purpose`; otherwise the server derives it from what was asked for.",
+)
 
 
 @strawberry.type(description="One look at the child's data (tilgangslogg).")
@@ -146,7 +177,11 @@ class AccessLogEntry:
     organisation: str | None
     what: list[str] = strawberry.field(description="What was read, in plain words.")
     refused: list[str] = strawberry.field(description="What was asked for and refused.")
-    purpose: str
+    purpose: str = strawberry.field(description="Why, in plain words (see purposeCode).")
+    purpose_code: Purpose = strawberry.field(
+        description="Why, as a code; USE where the purpose itself would tell a category "
+        "you may not read."
+    )
     via: str
 
     @classmethod
@@ -162,6 +197,24 @@ class AccessLogEntry:
         With `withhold_reader`, who looked is shown only as a service: their name,
         organisation and roles would tell the reader a category they may not see.
         """
+        if is_outsider(row):
+            # A probe from outside: the family learns that it happened, not who or how.
+            return cls(
+                id=strawberry.ID(str(row.id)),
+                at=row.at,
+                who=pick(OUTSIDER, language),
+                roles=[],
+                organisation=None,
+                what=[],
+                refused=[in_words("child", language)],
+                purpose=purpose_label(Purpose.OUTSIDER_REFUSED, language),
+                purpose_code=Purpose.OUTSIDER_REFUSED,
+                via=row.via,
+            )
+        purpose = stored_purpose(row.purpose)
+        if row.purpose_category is not None and not readable(row.purpose_category, may_read):
+            # The purpose would tell the choice (a child's own health choice): plain use.
+            purpose = Purpose.USE
         return cls(
             id=strawberry.ID(str(row.id)),
             at=row.at,
@@ -170,9 +223,16 @@ class AccessLogEntry:
             organisation=None if withhold_reader else row.organisation,
             what=[in_words(w, language) for w in row.what if readable(w, may_read)],
             refused=[in_words(w, language) for w in row.refused if readable(w, may_read)],
-            purpose=row.purpose,
+            purpose=purpose_label(purpose, language),
+            purpose_code=purpose,
             via=row.via,
         )
+
+
+def is_outsider(row: AccessLogRow) -> bool:
+    """A refusal for someone with no role in the network; rows from before the flag was
+    kept are recognised by their shape (no roles, nothing read, something refused)."""
+    return row.outsider or (not row.roles and not row.what and bool(row.refused))
 
 
 def readable(what: str, may_read: Callable[[Category], bool]) -> bool:

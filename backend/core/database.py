@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, make_url
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
@@ -50,7 +50,7 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's begin event emit BEGIN itself (see below).
@@ -58,7 +58,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -81,7 +81,10 @@ class Database:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
-            _configure_sqlite(self.engine)
+            # How long a writer queues for the lock: `?timeout=<seconds>` in the URL, else 15 s.
+            timeout = make_url(url).query.get("timeout")
+            busy_ms = int(float(str(timeout)) * 1000) if timeout else 15000
+            _configure_sqlite(self.engine, busy_ms)
         self._read = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         self._write = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}),

@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     )
     dev_mode: bool = Field(
         default=False,
-        description="Development mode: GraphiQL, introspection, unmasked errors, dev sign-in.",
+        description="Development mode: introspection, unmasked errors, dev sign-in.",
     )
     secret_key: str = Field(
         default="",
@@ -37,6 +37,34 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=4000)
     validation_cache_size: int = Field(default=256)
     max_body_bytes: int = Field(default=1_000_000, description="Largest GraphQL POST body.")
+
+    # --- what one person or address may cost (api/limits.py); buckets refill per minute
+    rate_limit_enabled: bool = Field(default=True, description="Rate limits on GraphQL POSTs.")
+    rate_limit_person_requests: int = Field(
+        default=600, gt=0, description="GraphQL POSTs per person and minute."
+    )
+    rate_limit_person_cost: int = Field(
+        default=30_000, gt=0, description="Document tokens per person and minute."
+    )
+    rate_limit_ip_requests: int = Field(
+        default=3000, gt=0, description="GraphQL POSTs per client address and minute."
+    )
+    rate_limit_ip_cost: int = Field(
+        default=100_000, gt=0, description="Document tokens per client address and minute."
+    )
+    rate_limit_prefix: str = Field(
+        default="koordinat:limits",
+        description="Key prefix of the shared budgets in Redis; one per installation.",
+    )
+    sockets_per_person: int = Field(
+        default=20, gt=0, description="Open websockets per person (per app process)."
+    )
+    sockets_per_ip: int = Field(
+        default=100, gt=0, description="Open websockets per client address (per app process)."
+    )
+    socket_init_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="A websocket without connection_init this long closes."
+    )
     sql_echo: bool = Field(default=False)
     host: str = Field(default="127.0.0.1")
     port: int = Field(default=8000)
@@ -83,8 +111,15 @@ class Settings(BaseSettings):
         default=1.5,
         gt=0,
         le=4,
-        description="How often subscriptions re-check the table (lost hints), the caller's"
-        " access and session; bounds how long a revoked caller keeps a stream.",
+        description="How often an open socket re-checks the caller's session or token, and"
+        " at most how often a busy stream writes its access-log rows.",
+    )
+    events_sweep_seconds: float = Field(
+        default=30,
+        gt=0,
+        le=300,
+        description="The one safety sweep per process (lost hints, expired sessions, access):"
+        " idle subscriptions cost nothing in between.",
     )
     event_retention_days: int = Field(
         default=0,

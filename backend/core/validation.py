@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 import email_validator
 import phonenumbers
 from stdnum import exceptions as stdnum_errors
 from stdnum.no import fodselsnummer, orgnr
 
+from backend.core.clock import today
 from backend.core.errors import Collector, ErrorCode
 
 # Weights of the first check digit, k1 included (weight 1), as in the register's rule.
@@ -84,10 +86,41 @@ def org_number(errors: Collector, field: str, value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
     try:
-        return str(orgnr.validate(value))
+        number = str(orgnr.validate(value))
     except stdnum_errors.ValidationError:
         errors.add(ErrorCode.INVALID_ORG_NUMBER, field)
         return None
+    # Enhetsregisteret issues organisation numbers from the 8 and 9 series only.
+    if number[0] not in "89":
+        errors.add(ErrorCode.INVALID_ORG_NUMBER, field)
+        return None
+    return number
+
+
+# Joiners shape Persian, Arabic and Indic spelling (e.g. a Dari name): not controls to refuse.
+_JOINERS = frozenset("\u200c\u200d")
+# Control (Cc), format (Cf: bidi overrides such as U+202E, invisible marks), surrogate,
+# private use, and line/paragraph separators: none belongs in a name or a note.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+
+_NO_LETTER = (
+    "Navnet må inneholde minst én bokstav.",
+    "Namnet må innehalde minst éin bokstav.",
+    "A name must contain at least one letter.",
+)
+_CONTROL = (
+    "Teksten inneholder usynlige tegn eller styretegn.",
+    "Teksten inneheld usynlege teikn eller styreteikn.",
+    "The text contains invisible or control characters.",
+)
+
+
+def has_refused_characters(value: str, *, multiline: bool) -> bool:
+    allowed = "\n\t" if multiline else ""
+    return any(
+        unicodedata.category(c) in _REFUSED_CATEGORIES and c not in _JOINERS and c not in allowed
+        for c in value
+    )
 
 
 def text(
@@ -97,8 +130,11 @@ def text(
     *,
     max_length: int,
     required: bool = False,
+    multiline: bool = True,
 ) -> str | None:
-    cleaned = value.strip() if value is not None else None
+    """Free text: trimmed, NFC, at most `max_length`; no control or bidi characters
+    (newline and tab only where `multiline`)."""
+    cleaned = unicodedata.normalize("NFC", value.strip()) if value is not None else None
     if not cleaned:
         if required:
             errors.add(ErrorCode.REQUIRED, field)
@@ -106,10 +142,44 @@ def text(
     if len(cleaned) > max_length:
         errors.add(ErrorCode.TOO_LONG, field)
         return None
-    if any(ord(c) < 32 and c not in "\n\t" for c in cleaned):
-        errors.add(ErrorCode.INVALID, field)
+    if has_refused_characters(cleaned, multiline=multiline):
+        errors.add(ErrorCode.INVALID, field, _CONTROL)
         return None
     return cleaned
+
+
+def name(
+    errors: Collector, field: str, value: str | None, *, max_length: int, required: bool = False
+) -> str | None:
+    """A person's, child's or service's name: one line of text with at least one letter."""
+    cleaned = text(errors, field, value, max_length=max_length, required=required, multiline=False)
+    if cleaned is not None and not any(unicodedata.category(c).startswith("L") for c in cleaned):
+        errors.add(ErrorCode.INVALID, field, _NO_LETTER)
+        return None
+    return cleaned
+
+
+# A start date far in the past is a typing error (1900-01-01), not a history.
+_TOO_EARLY = (
+    "Datoen er for langt tilbake i tid.",
+    "Datoen er for langt tilbake i tid.",
+    "The date is too far in the past.",
+)
+
+
+# Memberships and consents may be recorded back to a year before the child's birth
+# (follow-up in pregnancy); further back is a typing error.
+START_DAYS_BEFORE_BIRTH = 366
+
+
+def earliest_start(birth_date: dt.date | None) -> dt.date:
+    """The earliest `activeFrom`/`validFrom` for a child born on `birth_date` (None: expected)."""
+    return (birth_date or today()) - dt.timedelta(days=START_DAYS_BEFORE_BIRTH)
+
+
+def not_before(errors: Collector, field: str, value: dt.date | None, earliest: dt.date) -> None:
+    if value is not None and value < earliest:
+        errors.add(ErrorCode.INVALID_DATE, field, _TOO_EARLY)
 
 
 def date_range(errors: Collector, field: str, start: dt.date | None, end: dt.date | None) -> None:

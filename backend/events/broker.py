@@ -1,9 +1,10 @@
 """Fan-out of commit hints between app processes: in-process (embedded) or Redis pub/sub.
 
-A hint only says "child X has events up to seq N". Subscribers always read the events
-themselves from the database by cursor, so a hint that is lost (a crash right after the
-commit, a Redis outage) costs latency, never an event: the hub's periodic re-check finds
-what the hint would have announced.
+A hint only says "child X has events up to seq N", "person P's feed or memberships
+changed" or "session/token T ended". Subscribers always read the events themselves from the
+database by cursor and decide access from the database, so a hint that is lost (a crash
+right after the commit, a Redis outage) costs latency, never an event: the hub's slow
+safety sweep finds what the hint would have announced.
 """
 
 from __future__ import annotations
@@ -12,33 +13,108 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Protocol
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 log = logging.getLogger("koordinat.events.broker")
 
-# Called with (child id, seq) for every hint received, and with None after a reconnect
-# (hints may have been missed while disconnected: check everything).
-HintHandler = Callable[[list[tuple[uuid.UUID, int]] | None], Awaitable[None]]
+
+@dataclass
+class Hints:
+    """What one commit (or several) may have changed; see the module docstring."""
+
+    heads: list[tuple[uuid.UUID, int]] = field(default_factory=list)
+    # People whose in-app feed or memberships changed (myEvents re-reads them).
+    persons: list[uuid.UUID] = field(default_factory=list)
+    # Sessions and API tokens that ended (logout, revocation).
+    ended: list[uuid.UUID] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.heads or self.persons or self.ended)
 
 
-def encode_hint(heads: Iterable[tuple[uuid.UUID, int]]) -> str:
-    return ",".join(f"{child_id.hex}:{seq}" for child_id, seq in heads)
+# Called with the hints received, and with None after a reconnect (hints may have been
+# missed while disconnected: check everything).
+HintHandler = Callable[[Hints | None], Awaitable[None]]
+
+# Wire format, comma-separated: "<child hex>:<seq>", "p<person hex>", "e<session/token hex>".
+# A process that does not know a part logs and skips it.
 
 
-def decode_hint(raw: str | bytes) -> list[tuple[uuid.UUID, int]]:
+def encode_hint(hints: Hints) -> str:
+    parts = [f"{child_id.hex}:{seq}" for child_id, seq in hints.heads]
+    parts += [f"p{person.hex}" for person in hints.persons]
+    parts += [f"e{ended.hex}" for ended in hints.ended]
+    return ",".join(parts)
+
+
+def decode_hint(raw: str | bytes) -> Hints:
     text = raw.decode() if isinstance(raw, bytes) else raw
-    heads = []
+    hints = Hints()
     for part in text.split(","):
-        child, _, seq = part.partition(":")
         try:
-            heads.append((uuid.UUID(hex=child), int(seq)))
+            if part[:1] == "p" and len(part) == 33:
+                hints.persons.append(uuid.UUID(hex=part[1:]))
+            elif part[:1] == "e" and len(part) == 33:
+                hints.ended.append(uuid.UUID(hex=part[1:]))
+            else:
+                child, _, seq = part.partition(":")
+                hints.heads.append((uuid.UUID(hex=child), int(seq)))
         except ValueError:
             log.warning("ignoring malformed hint %r", part[:80])
-    return heads
+    return hints
+
+
+# session.info key: people whose in-app feed or memberships a write changed.
+PERSON_HINTS = "koordinat_person_hints"
+
+
+def note_person(info: dict[str, Any], person_id: uuid.UUID) -> None:
+    """Remember, in a write session's info, to hint `person_id` after the commit."""
+    info.setdefault(PERSON_HINTS, set()).add(person_id)
+
+
+# The hubs of this process. Code that changes access without a request's hub at hand
+# (logout, token revocation) announces here; each hub wakes its own streams and tells the
+# other processes through its broker.
+_LOCAL: list[Callable[[Hints], None]] = []
+
+
+def listen_locally(announce: Callable[[Hints], None]) -> Callable[[], None]:
+    _LOCAL.append(announce)
+    return lambda: _LOCAL.remove(announce)
+
+
+async def announce(hints: Hints) -> None:
+    """Best effort, after the commit: hubs that miss it find the change at their sweep.
+
+    A process without a hub (`koordinat token revoke`) publishes to Redis itself, when the
+    installation has one.
+    """
+    if _LOCAL:
+        for local in list(_LOCAL):
+            try:
+                local(hints)
+            except Exception:
+                log.exception("announcing a hint failed")
+        return
+    from backend.core.settings import get_settings  # settings only where there is no hub
+
+    try:
+        settings = get_settings()
+    except Exception:
+        return
+    if settings.redis_url:
+        broker = RedisBroker(settings.redis_url, settings.events_channel)
+        broker._publisher = broker._client()
+        try:
+            await broker.publish(hints)
+        finally:
+            await broker.stop()
 
 
 class Broker(Protocol):
@@ -46,8 +122,8 @@ class Broker(Protocol):
 
     async def stop(self) -> None: ...
 
-    async def publish(self, heads: list[tuple[uuid.UUID, int]]) -> None:
-        """Best effort: never raises; a lost hint is covered by the periodic re-check."""
+    async def publish(self, hints: Hints) -> None:
+        """Best effort: never raises; a lost hint is covered by the safety sweep."""
         ...
 
 
@@ -63,9 +139,9 @@ class InProcessBroker:
     async def stop(self) -> None:
         self._on_hint = None
 
-    async def publish(self, heads: list[tuple[uuid.UUID, int]]) -> None:
-        if self._on_hint is not None and heads:
-            await self._on_hint(heads)
+    async def publish(self, hints: Hints) -> None:
+        if self._on_hint is not None and hints:
+            await self._on_hint(hints)
 
 
 class RedisBroker:
@@ -115,17 +191,17 @@ class RedisBroker:
             await self._publisher.aclose()
             self._publisher = None
 
-    async def publish(self, heads: list[tuple[uuid.UUID, int]]) -> None:
-        if self._publisher is None or not heads:
+    async def publish(self, hints: Hints) -> None:
+        if self._publisher is None or not hints:
             return
         try:
             async with asyncio.timeout(self.publish_timeout):
-                await self._publisher.publish(self.channel, encode_hint(heads))
+                await self._publisher.publish(self.channel, encode_hint(hints))
             if self._publish_failures:
                 log.info("publishing hints to Redis again")
             self._publish_failures = 0
         except (RedisError, OSError, TimeoutError) as exc:
-            # The commit stands; subscribers find the events on their next re-check.
+            # The commit stands; subscribers find the events at the next sweep.
             if self._publish_failures == 0:
                 log.warning("could not publish a hint to Redis: %s", exc)
             self._publish_failures += 1

@@ -5,6 +5,10 @@ whenever the hub says there may be more, so the switch from replay to live has n
 no duplicate. Every batch is authorized again (the same policies, facts loaded for all
 subscribers of an event at once) just before delivery,
 against the caller's membership *now*; losing access ends the child's stream.
+
+Between events a stream waits without touching the database: it re-authorizes when the hub
+says access may have changed (a person hint, an ended session or token, the per-process
+sweep). Its reads survive a database blip: retried with backoff, resumed from the cursor.
 """
 
 from __future__ import annotations
@@ -23,14 +27,16 @@ from sqlmodel import col, select
 from backend.api.common import query_error
 from backend.api.context import Context, Info
 from backend.authz.access import Gate
-from backend.authz.policy import Action, Category, ChildFacts, decide_on_child
+from backend.authz.policy import Action, ChildFacts, decide_on_child
 from backend.core.errors import ErrorCode, UserError, UserErrors
 from backend.events.hub import (
     READ_BATCH,
     ChildFeed,
     LiveHub,
+    Waiter,
     decode_cursor,
     encode_cursor,
+    patiently,
     read_events,
     stream_bounds,
 )
@@ -43,10 +49,9 @@ from backend.events.types import (
     PersonStreamItem,
     ResyncRequired,
 )
+from backend.events.visibility import may_know, reveals_for
 from backend.identity.actor import Actor
-from backend.network.models import NetworkMember, ServiceType
 from backend.notify.models import Notification as NotificationRow
-from backend.notify.models import PersonFeedCounter
 from backend.notify.types import Notification
 
 
@@ -78,8 +83,20 @@ class Subscriber:
         self.selection: Selection = selection_of(info._raw_info)
         self.notes = AccessNotes()
         self.flushed_at = 0.0
-        self.wake = asyncio.Event()
+        self.wake = Waiter(actor)
         self.facts_seen: dict[uuid.UUID, ChildFacts] = {}
+
+    def open(self) -> None:
+        """From here until close(): reached by person hints, ended credentials, the sweep."""
+        self.hub.register(self.wake)
+
+    def close(self) -> None:
+        self.hub.unregister(self.wake)
+
+    def check_credential(self) -> None:
+        """The caller's session or token ended (logout, revocation, expiry)."""
+        if self.wake.ended:
+            raise _error(self.info, ErrorCode.UNAUTHENTICATED, None)
 
     async def view(self, child_id: uuid.UUID) -> View | None:
         """Authorize now; None when the caller may no longer see the child.
@@ -87,7 +104,9 @@ class Subscriber:
         The facts come through the hub, batched with every other subscriber that wakes for
         the same event, and are decided by the same policies as any query.
         """
-        facts = await self.hub.facts.load((self.actor, child_id))
+        facts = await patiently(
+            "authorizing a stream", lambda: self.hub.facts.load((self.actor, child_id))
+        )
         if not decide_on_child(self.actor, Action.VIEW_CHILD, facts):
             return None
         self.facts_seen[child_id] = facts
@@ -110,18 +129,21 @@ class Subscriber:
         return row.entity_id in view.own_members
 
     async def hidden(self, row: Event) -> bool:
-        """An event about a membership the caller may not know of (barnevern's, without a
-        consent naming it) is not delivered at all: even its existence is barnevern data."""
-        if row.entity_type != "network_member" or row.child_id is None:
+        """An event the caller may not know of (a barnevern membership, a health choice, a
+        consent naming a category they may not read) is not delivered at all: its existence
+        tells the category. The same decision as notifications and digests."""
+        if row.child_id is None:
             return False
         facts = self.facts_seen.get(row.child_id)
         if facts is None:
             return True
-        service_type = await self.hub.member_service_types.load(row.entity_id)
-        if service_type != ServiceType.BARNEVERN.value:
-            return False
-        own = bool(row.payload.get("personId") == str(self.actor.person_id))
-        return not decide_on_child(self.actor, Action.READ_CATEGORY, facts, Category.BARNEVERN, own)
+
+        async def member_service_type(member_id: uuid.UUID) -> str | None:
+            return await patiently(
+                "reading a membership", lambda: self.hub.member_service_types.load(member_id)
+            )
+
+        return not may_know(self.actor, facts, await reveals_for(row, member_service_type))
 
     def node(self, row: Event, view: View) -> EventNode:
         own = self._own(row, view)
@@ -169,7 +191,7 @@ class Subscriber:
                 gate.note_refused(child_id, item)
         self.notes = AccessNotes()
         # Queued: the hub writes many subscribers' rows in one transaction.
-        self.hub.access_log.submit(await gate.entries(purpose))
+        self.hub.access_log.submit(await patiently("logging reads", lambda: gate.entries(purpose)))
 
     async def refuse(self, child_id: uuid.UUID, what: str) -> None:
         """Log a refused look at once ("every denial is logged")."""
@@ -177,14 +199,23 @@ class Subscriber:
         await self.flush_log(what)
 
     async def idle(self, purpose: str) -> bool:
-        """Wait for news or the re-check period; True when woken by news."""
+        """Wait for news; True when access may have changed and must be decided again.
+
+        No timer and no database work while nothing happens: only reads not yet written to
+        the access log bound the wait, so that their row is written within the period.
+        """
         await self.flush_log(purpose, force=False)
-        try:
-            async with asyncio.timeout(self.hub.recheck_seconds):
-                await self.wake.wait()
-        except TimeoutError:
-            return False
-        return True
+        while not self.wake.recheck and not self.wake.event.is_set():
+            timeout = None
+            if self.notes.reads or self.notes.refused:
+                timeout = max(0.0, self.flushed_at + self.hub.recheck_seconds - time.monotonic())
+            try:
+                async with asyncio.timeout(timeout):
+                    await self.wake.event.wait()
+            except TimeoutError:
+                await self.flush_log(purpose, force=False)
+        self.check_credential()
+        return self.wake.take_recheck()
 
 
 def _start(info: Info) -> tuple[LiveHub, Actor]:
@@ -208,12 +239,21 @@ async def _next_batch(sub: Subscriber, feed: ChildFeed, after: int) -> list[Even
     cached = feed.cached_after(after)
     if cached is not None:
         return cached[:READ_BATCH]
-    return await read_events(sub.ctx.db, feed.child_id, after, READ_BATCH)
+    return await patiently(
+        "reading events", lambda: read_events(sub.ctx.db, feed.child_id, after, READ_BATCH)
+    )
+
+
+async def _bounds(sub: Subscriber, child_id: uuid.UUID) -> tuple[int, int]:
+    async def read() -> tuple[int, int]:
+        async with sub.ctx.db.reading() as session:
+            return await stream_bounds(session, child_id)
+
+    return await patiently("reading a stream's bounds", read)
 
 
 async def _resync(sub: Subscriber, child_id: uuid.UUID) -> tuple[ResyncRequired, int]:
-    async with sub.ctx.db.reading() as session:
-        _, last = await stream_bounds(session, child_id)
+    _, last = await _bounds(sub, child_id)
     cursor = encode_cursor(child_id, last) if last else None
     return ResyncRequired(child_id=child_id, latest_cursor=cursor), last  # type: ignore[arg-type]
 
@@ -236,15 +276,16 @@ async def child_events(
         raise _error(info, ErrorCode.NOT_FOUND, "childId")
     # Follow before the first read, so a commit during the replay still wakes us.
     feed = hub.follow(child, sub.wake)
+    sub.open()
     try:
-        async with info.context.db.reading() as session:
-            floor, _ = await stream_bounds(session, child)
+        floor, _ = await _bounds(sub, child)
         if position < floor:
             resync, _ = await _resync(sub, child)
             yield resync
             return
         while True:
-            sub.wake.clear()
+            sub.wake.event.clear()
+            sub.check_credential()
             batch = await _next_batch(sub, feed, position)
             if batch:
                 if batch[0].seq != position + 1:
@@ -262,13 +303,14 @@ async def child_events(
                     assert row.seq is not None
                     position = row.seq
                 continue
-            if not await sub.idle("childEvents") and await sub.view(child) is None:
+            if await sub.idle("childEvents") and await sub.view(child) is None:
                 await sub.refuse(child, "childEvents")
                 raise _error(info, ErrorCode.NOT_FOUND, "childId")
     finally:
         with contextlib.suppress(Exception):
             await sub.flush_log("childEvents")
         hub.unfollow(feed, sub.wake)
+        sub.close()
 
 
 # --- the person's feed of in-app notifications (cursor: "N" + feed number)
@@ -289,35 +331,32 @@ def decode_feed_cursor(cursor: str) -> int | None:
 
 
 async def feed_head(sub: Subscriber) -> int:
-    async with sub.ctx.db.reading() as session:
-        row = await session.get(PersonFeedCounter, sub.actor.person_id)
-    return row.last_seq if row else 0
+    person = sub.actor.person_id
+    return await patiently("reading a feed", lambda: sub.hub.feed_heads.load(person))
 
 
 async def feed_after(sub: Subscriber, position: int) -> list[NotificationRow]:
     """The caller's in-app notifications after `position`, in feed order."""
-    async with sub.ctx.db.reading() as session:
-        rows = await session.exec(
-            select(NotificationRow)
-            .where(
-                NotificationRow.recipient_person_id == sub.actor.person_id,
-                col(NotificationRow.feed_seq) > position,
+
+    async def read() -> list[NotificationRow]:
+        async with sub.ctx.db.reading() as session:
+            rows = await session.exec(
+                select(NotificationRow)
+                .where(
+                    NotificationRow.recipient_person_id == sub.actor.person_id,
+                    col(NotificationRow.feed_seq) > position,
+                )
+                .order_by(col(NotificationRow.feed_seq))
+                .limit(READ_BATCH)
             )
-            .order_by(col(NotificationRow.feed_seq))
-            .limit(READ_BATCH)
-        )
-        return list(rows.all())
+            return list(rows.all())
+
+    return await patiently("reading a feed", read)
 
 
 async def _my_children(sub: Subscriber) -> set[uuid.UUID]:
-    async with sub.ctx.db.reading() as session:
-        rows = await session.exec(
-            select(NetworkMember.child_id).where(
-                NetworkMember.person_id == sub.actor.person_id,
-                col(NetworkMember.ended_at).is_(None),
-            )
-        )
-        return set(rows.all())
+    person = sub.actor.person_id
+    return set(await patiently("reading memberships", lambda: sub.hub.memberships.load(person)))
 
 
 async def my_events(info: Info, after: list[str] | None) -> AsyncGenerator[PersonStreamItem, None]:
@@ -347,8 +386,7 @@ async def my_events(info: Info, after: list[str] | None) -> AsyncGenerator[Perso
             cursors.pop(gone, None)
         for child in mine - set(feeds):
             feeds[child] = hub.follow(child, sub.wake)
-            async with sub.ctx.db.reading() as session:
-                floor, last = await stream_bounds(session, child)
+            floor, last = await _bounds(sub, child)
             if child not in cursors:
                 positions[child] = last  # a child without a cursor starts now
             elif cursors[child] < floor:
@@ -361,14 +399,23 @@ async def my_events(info: Info, after: list[str] | None) -> AsyncGenerator[Perso
     if feed_position is None:
         feed_position = await feed_head(sub)  # no cursor: notifications from now on
 
+    sub.open()
     try:
         await refresh()
+        # The feed's head as last read: rows after it are read only when it moved.
+        feed_seen = -1
         while True:
-            sub.wake.clear()
+            sub.wake.event.clear()
+            sub.check_credential()
             while pending:
                 yield pending.pop(0)
             delivered = False
-            for notification in await feed_after(sub, feed_position):
+            if feed_seen != feed_position:
+                notifications = await feed_after(sub, feed_position)
+                feed_seen = feed_position if len(notifications) < READ_BATCH else -1
+            else:
+                notifications = []
+            for notification in notifications:
                 assert notification.feed_seq is not None
                 feed_position = notification.feed_seq
                 yield LiveNotification(
@@ -403,10 +450,14 @@ async def my_events(info: Info, after: list[str] | None) -> AsyncGenerator[Perso
                 delivered = True
             if delivered:
                 continue
-            if not await sub.idle("myEvents"):
+            if await sub.idle("myEvents"):
+                # A person hint or the sweep: memberships or the feed may have moved.
                 await refresh()
+                if await feed_head(sub) > feed_position:
+                    feed_seen = -1
     finally:
         with contextlib.suppress(Exception):
             await sub.flush_log("myEvents")
         for feed in feeds.values():
             hub.unfollow(feed, sub.wake)
+        sub.close()

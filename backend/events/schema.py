@@ -7,6 +7,7 @@ from collections.abc import AsyncGenerator
 import strawberry
 
 from backend.api.context import Info
+from backend.audit import purposes
 from backend.events import live
 from backend.events.types import EventStreamItem, PersonStreamItem
 
@@ -36,3 +37,12 @@ class EventsSubscription:
     ) -> AsyncGenerator[PersonStreamItem, None]:
         async for item in live.my_events(info, after):
             yield item
+
+
+# Why the access log says these were read (see backend.audit.purposes).
+purposes.register(
+    {
+        "childEvents": purposes.Purpose.LIVE_UPDATES,
+        "myEvents": purposes.Purpose.LIVE_UPDATES,
+    }
+)

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.audit import service as audit
 from backend.core.counters import next_number
+from backend.events.broker import note_person
 from backend.events.models import ChildEventCounter, Event
 from backend.identity.actor import Actor
 from backend.notify.rules import apply_rules
@@ -45,6 +46,10 @@ async def record_change(
     if child_id is not None and seq is not None:
         # Read by run_write after the commit, to publish "child X has events up to seq N".
         session.info.setdefault("koordinat_event_heads", {})[child_id] = seq
+    person = (payload or {}).get("personId")
+    if entity_type == "network_member" and isinstance(person, str):
+        # Their memberships changed: their myEvents stream follows the child, or stops.
+        note_person(session.info, uuid.UUID(person))
     audit.record(
         session,
         actor,

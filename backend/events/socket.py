@@ -3,7 +3,10 @@
 Around strawberry's handler: the caller is resolved at `connection_init` (the payload's
 token or dev identity, else the handshake's session), a socket without a caller is closed
 (4403), and while it is open the caller's session is checked every few seconds: when it
-expires or is revoked the socket closes (4401). Messages go out as text frames (the
+expires or is revoked the socket closes (4401). Each socket holds memory for as long as it
+is open, so one address and one person may hold only so many (`KOORDINAT_SOCKETS_PER_IP`,
+`KOORDINAT_SOCKETS_PER_PERSON`, counted per app process; over it: 4429), and a socket that
+does not send `connection_init` in time closes (4408). Messages go out as text frames (the
 protocol is JSON text), and an event rendered once for many receivers is sent from its
 encoded JSON without serializing it again.
 """
@@ -12,8 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
-from typing import cast
+from typing import Any, cast
 
 import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -30,6 +34,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from backend.api.context import Context
+from backend.api.limits import Limits, OpenSockets, client_address
 from backend.api.loaders import Loaders
 from backend.authz.access import Gate
 from backend.events.render import RenderedData
@@ -38,6 +43,8 @@ from backend.identity import auth
 log = logging.getLogger("koordinat.events.socket")
 
 SESSION_ENDED = 4401
+# graphql-transport-ws's "too many" code; its clients do not reconnect on it.
+TOO_MANY = 4429
 
 
 def offers_our_protocol(websocket: WebSocket) -> bool:
@@ -48,9 +55,41 @@ def offers_our_protocol(websocket: WebSocket) -> bool:
 class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     _watchdog: asyncio.Task[None] | None = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        settings = self.context.settings
+        self.connection_init_wait_timeout = dt.timedelta(
+            seconds=settings.socket_init_timeout_seconds
+        )
+        self._held: list[str] = []
+
     @property
     def _ws(self) -> WebSocket:
         return cast(WebSocket, self.websocket.ws)  # type: ignore[attr-defined]
+
+    @property
+    def _open_sockets(self) -> OpenSockets:
+        limits: Limits = self.view.limits  # type: ignore[attr-defined]
+        return limits.sockets
+
+    def _hold(self, key: str, cap: int) -> bool:
+        if not self._open_sockets.acquire(key, cap):
+            return False
+        self._held.append(key)
+        return True
+
+    async def handle(self) -> None:
+        address = client_address(self._ws.scope)
+        try:
+            if not self._hold(f"ip:{address}", self.context.settings.sockets_per_ip):
+                with contextlib.suppress(Exception):
+                    await self.websocket.close(code=TOO_MANY, reason="Too many connections")
+                return
+            await super().handle()
+        finally:
+            for key in self._held:
+                self._open_sockets.release(key)
+            self._held.clear()
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         payload = message.get("payload")
@@ -67,6 +106,13 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 if self.connection_init_timeout_task:
                     self.connection_init_timeout_task.cancel()
                 await self.websocket.close(code=4403, reason="Forbidden")
+                return
+            cap = context.settings.sockets_per_person
+            if not self._hold(f"person:{actor.person_id}", cap):
+                self.connection_init_received = True
+                if self.connection_init_timeout_task:
+                    self.connection_init_timeout_task.cancel()
+                await self.websocket.close(code=TOO_MANY, reason="Too many connections")
                 return
             context.actor = actor
             context.via = "websocket"  # for the access log

@@ -9,8 +9,9 @@ import strawberry
 from sqlmodel import select
 
 from backend.api.context import Info
+from backend.authz.policy import ChildFacts
 from backend.children.models import Child as ChildRow
-from backend.children.types import Child, child_for
+from backend.children.types import Child
 from backend.events.hub import encode_cursor
 from backend.events.models import Event as EventRow
 from backend.events.render import Share
@@ -39,26 +40,37 @@ class EventNode:
     async def member(self, info: Info) -> NetworkMember | None:
         if self.row.entity_type != "network_member" or self.row.child_id is None:
             return None
-        facts = await info.context.gate.view(self.row.child_id, "event")
+        facts = await self._facts(info)
         if facts is None:
             return None
         async with info.context.db.reading() as session:
             row = await session.get(NetworkMemberRow, self.row.entity_id)
         if row is None:
             return None
-        # The same filter as the network query: a barnevern membership is barnevern data.
+        # The same filter as the network query: a barnevern or health membership is data
+        # of its category.
         visible = await visible_members(info, [row], facts)
         return visible[0] if visible else None
+
+    async def _facts(self, info: Info) -> ChildFacts | None:
+        """The reader's facts, with the protection the event was recorded under: history
+        recorded under a protected address stays protected after it is lowered."""
+        assert self.row.child_id is not None
+        facts = await info.context.gate.view(self.row.child_id, "event")
+        return facts.at_event(self.row.seq) if facts is not None else None
 
     @strawberry.field(description="For events about the child itself: the child.")
     async def child(self, info: Info) -> Child | None:
         if self.row.entity_type != "child" or self.row.child_id is None:
             return None
+        facts = await self._facts(info)
+        if facts is None:
+            return None
         async with info.context.db.reading() as session:
             row = (
                 await session.exec(select(ChildRow).where(ChildRow.id == self.row.child_id))
             ).first()
-        return await child_for(info, row)
+        return Child.from_row(row, facts) if row else None
 
     @classmethod
     def from_row(cls, row: EventRow, share: Share | None) -> EventNode:

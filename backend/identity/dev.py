@@ -9,14 +9,15 @@ from __future__ import annotations
 import html
 import uuid
 
-from sqlmodel import select
+from sqlmodel import col, select
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from backend.core.database import Database
 from backend.core.settings import Settings
 from backend.identity.actor import Actor
 from backend.identity.models import Person
+from backend.network.models import NetworkMember
 
 DEV_HEADER = "x-koordinat-dev-person"
 SESSION_KEY = "dev_person_id"
@@ -72,6 +73,37 @@ async def sign_in_page(request: Request) -> Response:
     )
 
 
+async def people(request: Request) -> Response:
+    """The demo people for the web app's sign-in page, with their roles in networks."""
+    settings: Settings = request.app.state.settings
+    if not settings.dev_mode:
+        return _refused()
+    db: Database = request.app.state.db
+    async with db.reading() as session:
+        persons = (await session.exec(select(Person).order_by(Person.kind, Person.name))).all()
+        memberships = (
+            await session.exec(
+                select(NetworkMember.person_id, NetworkMember.role).where(
+                    col(NetworkMember.ended_at).is_(None)
+                )
+            )
+        ).all()
+    roles: dict[uuid.UUID, set[str]] = {}
+    for person_id, role in memberships:
+        roles.setdefault(person_id, set()).add(role)
+    return JSONResponse(
+        [
+            {
+                "id": str(p.id),
+                "name": p.name,
+                "kind": p.kind,
+                "roles": sorted(roles.get(p.id, set())),
+            }
+            for p in persons
+        ]
+    )
+
+
 async def sign_in(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     if not settings.dev_mode:
@@ -87,7 +119,7 @@ async def sign_in(request: Request) -> Response:
         if await session.get(Person, person_id) is None:
             return Response("Bad Request", status_code=400)
     request.session[SESSION_KEY] = str(person_id)
-    return RedirectResponse("/graphql", status_code=303)
+    return RedirectResponse("/", status_code=303)
 
 
 async def sign_out(request: Request) -> Response:

@@ -29,6 +29,11 @@ class Person(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=32)
     preferred_language: str = Field(default="nb", max_length=8)
+    # Adressebeskyttelse of the person (an AddressProtection value): it follows them into
+    # every child's network they are in, so a sibling's network is protected too.
+    address_protection: str = Field(
+        default="none", max_length=24, sa_column_kwargs={"server_default": "none"}
+    )
     # Staff: the service or the kommune they work for.
     employer_service_id: uuid.UUID | None = Field(
         default=None, foreign_key="service_provider.id", nullable=True

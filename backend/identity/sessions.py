@@ -19,6 +19,7 @@ from sqlmodel import col, select
 from backend.audit import service as audit
 from backend.core.database import Database, utcnow
 from backend.core.settings import Settings
+from backend.events.broker import Hints, announce
 from backend.identity.actor import Actor
 from backend.identity.login_models import ApiToken, UserSession
 from backend.identity.models import Person
@@ -141,6 +142,8 @@ async def end_session(db: Database, secret: str) -> bool:
             entity_id=row.id,
             child_id=None,
         )
+    # Committed: open subscriptions of this session end now, not at the next sweep.
+    await announce(Hints(ended=[row.id]))
     return True
 
 
@@ -202,6 +205,7 @@ async def revoke_api_token(db: Database, token_id: uuid.UUID) -> bool:
             child_id=None,
             detail={"owner": str(row.person_id), "name": row.name},
         )
+    await announce(Hints(ended=[row.id]))
     return True
 
 

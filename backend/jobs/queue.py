@@ -112,8 +112,9 @@ async def work(
         except asyncio.CancelledError:
             running = [task for task in worker.tasks.values() if not task.done()]
             if running:
-                # Let sends in flight finish rather than leave them to the lease.
-                await asyncio.wait(running, timeout=settings.smtp_timeout_seconds)
+                # Let sends in flight finish and be marked rather than leave them to the
+                # lease; no job runs longer than the lease (the arq timeout).
+                await asyncio.wait(running, timeout=settings.jobs_lease_seconds)
             raise
         except (RedisError, OSError) as exc:
             log.warning("arq worker lost Redis (%s); starting again", exc)

@@ -8,6 +8,7 @@ from sqlmodel import col, select
 from backend.api.common import parse_id, query_error
 from backend.api.context import Info
 from backend.api.writes import run_write
+from backend.audit import purposes
 from backend.authz.policy import Action, decide_globally
 from backend.core.errors import UserErrors
 from backend.identity.models import Person as PersonRow
@@ -151,3 +152,21 @@ class NetworkMutation:
             if previous and coordinator
             else None,
         )
+
+
+# Why the access log says these were read (see backend.audit.purposes).
+purposes.register(
+    {
+        name: purposes.Purpose.NETWORK_WORK
+        for name in (
+            "municipalities",
+            "serviceProviders",
+            "staffDirectory",
+            "registerServiceProvider",
+            "addNetworkMember",
+            "updateNetworkMember",
+            "endNetworkMembership",
+            "assignCoordinator",
+        )
+    }
+)

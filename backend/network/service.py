@@ -10,8 +10,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry import UNSET
 
 from backend.api.common import parse_id
-from backend.authz.access import require_global, require_on_child, still_in_reach
-from backend.authz.policy import Action
+from backend.authz.access import (
+    load_for_write,
+    may_know_membership,
+    may_read,
+    may_see_child,
+    require_global,
+    require_on_child,
+    still_in_reach,
+)
+from backend.authz.policy import Action, ChildFacts, decide_on_child
 from backend.core import validation
 from backend.core.clock import today
 from backend.core.database import utcnow
@@ -51,7 +59,7 @@ async def register_service_provider(
 ) -> ServiceProvider:
     actor = require_global(actor, Action.REGISTER_SERVICE)
     errors = Collector()
-    name = validation.text(errors, "name", data.name, max_length=200, required=True)
+    name = validation.name(errors, "name", data.name, max_length=200, required=True)
     org_number = validation.org_number(errors, "orgNumber", data.org_number)
     if org_number is None and not any(e.field == "orgNumber" for e in errors.errors):
         errors.add(ErrorCode.REQUIRED, "orgNumber")
@@ -86,16 +94,14 @@ async def register_service_provider(
     return provider
 
 
-_NAME_MISMATCH = (
-    "Navnet stemmer ikke med personen med dette fødselsnummeret.",
-    "The name does not match the person with this national identity number.",
-)
 _NOT_EMPLOYER = (
     "Personen arbeider ikke for denne tjenesten.",
+    "Personen arbeider ikkje for denne tenesta.",
     "This person does not work for this service.",
 )
 _CHILD_ID = (
     "Barnet legges til med sitt eget fødselsnummer.",
+    "Barnet blir lagt til med sitt eige fødselsnummer.",
     "The child is added with their own national identity number.",
 )
 
@@ -120,9 +126,10 @@ async def find_or_create_person(
     field: str,
     data: NewPersonInput,
     kind: PersonKind,
+    actor: Actor | None = None,
 ) -> Person | None:
     """A person by national id if Koordinat knows them, else a new one. Records errors."""
-    name = validation.text(errors, f"{field}.name", data.name, max_length=200, required=True)
+    name = validation.name(errors, f"{field}.name", data.name, max_length=200, required=True)
     national_id = validation.national_id(
         errors,
         f"{field}.nationalId",
@@ -142,10 +149,14 @@ async def find_or_create_person(
             # Linking someone Koordinat already knows takes their name as well as their
             # number: a national id alone must not pull a stranger (and their contact
             # details) into one's network.
-            if existing.kind != kind.value or _name_key(existing.name) != _name_key(name):
-                errors.add(ErrorCode.INVALID, f"{field}.name", _NAME_MISMATCH)
-                return None
-            return existing
+            if existing.kind == kind.value and _name_key(existing.name) == _name_key(name):
+                return existing
+            national_id = None
+        elif not await _may_claim_child_number(session, actor, national_id):
+            national_id = None
+        # A number Koordinat knows under another name (a person's, or a registered child's)
+        # is not claimed by typing it: the new person is created without it. The answer is
+        # the same as for an unknown number, so it tells nobody that the number is known.
     person = Person(
         name=name,
         kind=kind.value,
@@ -158,15 +169,51 @@ async def find_or_create_person(
     return person
 
 
-async def _existing_person(session: AsyncSession, errors: Collector, value: str) -> Person | None:
+async def _may_claim_child_number(
+    session: AsyncSession, actor: Actor | None, national_id: str
+) -> bool:
+    """Whether a new person may carry this number: not a registered child's, or the caller
+    sees that child (its own network adds the child as a person)."""
+    from backend.children.models import Child  # the child domain builds on this one
+
+    child_id = (
+        await session.exec(select(Child.id).where(Child.national_id == national_id))
+    ).first()
+    return child_id is None or await may_see_child(session, actor, child_id)
+
+
+async def link_person(
+    session: AsyncSession,
+    errors: Collector,
+    field: str,
+    value: str,
+    name: str | None,
+    kind: PersonKind | None = None,
+) -> Person | None:
+    """A person Koordinat knows, by id, if the caller proves they know them. Records errors.
+
+    Staff of a service are in the staff directory: their id is enough. Anyone else (the
+    family, people added by name) takes their id and their name. An unknown id, a person of
+    the wrong kind and a wrong or missing name all get the same NOT_FOUND on `field`.
+    """
     try:
-        person_id = parse_id(value, "personId")
+        person_id = parse_id(value, field)
     except UserErrors as exc:
         errors.errors.extend(exc.errors)
         return None
     person = await session.get(Person, person_id)
-    if person is None:
-        errors.add(ErrorCode.NOT_FOUND, "personId")
+    listed = (
+        person is not None
+        and person.kind == PersonKind.STAFF.value
+        and person.employer_service_id is not None
+    )
+    if (
+        person is None
+        or (kind is not None and person.kind != kind.value)
+        or not (listed or (name is not None and _name_key(person.name) == _name_key(name)))
+    ):
+        errors.add(ErrorCode.NOT_FOUND, field)
+        return None
     return person
 
 
@@ -191,13 +238,21 @@ def _check_person_fits_role(errors: Collector, person: Person, role: NetworkRole
         errors.add(
             ErrorCode.INVALID,
             "role",
-            ("Denne rollen krever en ansatt.", "This role requires a member of staff."),
+            (
+                "Denne rollen krever en ansatt.",
+                "Denne rolla krev ein tilsett.",
+                "This role requires a member of staff.",
+            ),
         )
     if role in CITIZEN_ROLES and person.kind != PersonKind.CITIZEN.value:
         errors.add(
             ErrorCode.INVALID,
             "role",
-            ("Denne rollen er for familien.", "This role is for the family."),
+            (
+                "Denne rollen er for familien.",
+                "Denne rolla er for familien.",
+                "This role is for the family.",
+            ),
         )
 
 
@@ -261,7 +316,8 @@ async def add_member(
     session: AsyncSession, actor: Actor | None, settings: Settings, data: AddNetworkMemberInput
 ) -> NetworkMember:
     child_id = parse_id(data.child_id, "childId")
-    await require_on_child(session, actor, Action.MANAGE_NETWORK, child_id)
+    facts = await require_on_child(session, actor, Action.MANAGE_NETWORK, child_id)
+    assert actor is not None
     await lock_child(session, child_id)
     errors = Collector()
     if data.role is NetworkRole.COORDINATOR:
@@ -270,6 +326,7 @@ async def add_member(
             "role",
             (
                 "Barnekoordinator tildeles med assignCoordinator.",
+                "Barnekoordinator blir tildelt med assignCoordinator.",
                 "Assign the coordinator with assignCoordinator.",
             ),
         )
@@ -277,12 +334,12 @@ async def add_member(
     if (data.person_id is None) == (data.new_person is None):
         errors.add(ErrorCode.REQUIRED, "personId")
     elif data.person_id is not None:
-        person = await _existing_person(session, errors, data.person_id)
+        person = await link_person(session, errors, "personId", data.person_id, data.name)
     elif data.new_person is not None:
         # Only service roles are staff; an observer added by name is family or a friend.
         kind = PersonKind.STAFF if data.role in SERVICE_ROLES else PersonKind.CITIZEN
         person = await find_or_create_person(
-            session, settings, errors, "newPerson", data.new_person, kind
+            session, settings, errors, "newPerson", data.new_person, kind, actor
         )
     service = await _service(session, errors, data.service_id)
     responsibilities = validation.text(
@@ -290,6 +347,11 @@ async def add_member(
     )
     active_from = data.active_from or today()
     validation.date_range(errors, "activeTo", active_from, data.active_to)
+    from backend.children.models import Child
+
+    child_row = await session.get(Child, child_id)
+    birth_date = child_row.birth_date if child_row is not None else None
+    validation.not_before(errors, "activeFrom", active_from, validation.earliest_start(birth_date))
     if person is not None:
         _check_person_fits_role(errors, person, data.role)
         _check_service_fits_person(errors, person, service)
@@ -305,6 +367,14 @@ async def add_member(
                 errors.add(ErrorCode.INVALID, "role", _CHILD_ID)
     errors.raise_if_any()
     assert person is not None
+    # Adding someone who already holds a membership the caller may not know of (barnevern's)
+    # is answered like any add whose result the caller may not see: no errors, no member.
+    # Nothing is written: the membership is there already.
+    effective = service or await _service_of(session, person.employer_service_id)
+    if not may_know_membership(may_read(actor, facts), effective, own=person.id == actor.person_id):
+        hidden = await _active_membership(session, child_id, person.id)
+        if hidden is not None:
+            return hidden
     member = await add_member_row(
         session,
         actor,
@@ -321,20 +391,44 @@ async def add_member(
     return member
 
 
+async def _service_of(
+    session: AsyncSession, service_id: uuid.UUID | None
+) -> ServiceProvider | None:
+    return await session.get(ServiceProvider, service_id) if service_id else None
+
+
 async def _member_for_write(
     session: AsyncSession, actor: Actor | None, member_id_value: str, version: int
 ) -> NetworkMember:
-    member_id = parse_id(member_id_value, "id")
-    found = await session.get(NetworkMember, member_id)
-    if found is None:
-        fail(ErrorCode.NOT_FOUND, "id")
-    assert found is not None
-    await require_on_child(session, actor, Action.MANAGE_NETWORK, found.child_id)
-    await lock_child(session, found.child_id)
-    await session.refresh(found)  # re-read under the lock
-    if found.version != version:
-        fail(ErrorCode.CONFLICT, "version")
-    return found
+    """A membership the caller may read and write. One they may not know of (barnevern's,
+    for the coordinator) is NOT_FOUND, exactly like an id that exists nowhere; the
+    coordinator manages the network, and a service's member their own membership."""
+
+    async def readable(member: NetworkMember, facts: ChildFacts) -> bool:
+        assert actor is not None
+        service = await _service_of(session, member.service_id)
+        return may_know_membership(
+            may_read(actor, facts), service, own=member.person_id == actor.person_id
+        )
+
+    def permitted(member: NetworkMember, facts: ChildFacts) -> bool:
+        assert actor is not None
+        if decide_on_child(actor, Action.MANAGE_NETWORK, facts):
+            return True
+        own = member.person_id == actor.person_id
+        return own and decide_on_child(actor, Action.MANAGE_OWN_MEMBERSHIP, facts, own=True)
+
+    member, _ = await load_for_write(
+        session,
+        actor,
+        NetworkMember,
+        member_id_value,
+        action=Action.MANAGE_NETWORK,
+        version=version,
+        readable=readable,
+        permitted=permitted,
+    )
+    return member
 
 
 async def _ensure_guardian_remains(
@@ -445,6 +539,7 @@ async def end_membership(
             "id",
             (
                 "Barnekoordinatoren avsluttes ved å overlevere til en ny.",
+                "Barnekoordinatoren blir avslutta ved å overlevere til ein ny.",
                 "Hand over to a new coordinator instead of ending the coordinator.",
             ),
         )
@@ -452,7 +547,9 @@ async def end_membership(
     if member.role == NetworkRole.GUARDIAN.value and member.has_parental_responsibility:
         await _ensure_guardian_remains(session, member.child_id, member.id)
     ended = await end_membership_row(session, actor, member, end_date)
-    await still_in_reach(session, actor, member.child_id)
+    if actor is not None and member.person_id != actor.person_id:
+        # Ending one's own membership is leaving: the one write that may end one's reach.
+        await still_in_reach(session, actor, member.child_id)
     return ended
 
 
@@ -474,7 +571,7 @@ async def assign_coordinator(
     await require_on_child(session, actor, Action.ASSIGN_COORDINATOR, child_id)
     await lock_child(session, child_id)
     errors = Collector()
-    person = await _existing_person(session, errors, data.person_id)
+    person = await link_person(session, errors, "personId", data.person_id, None)
     service = await _service(session, errors, data.service_id)
     responsibilities = validation.text(
         errors, "responsibilities", data.responsibilities, max_length=RESPONSIBILITIES_MAX

@@ -6,6 +6,7 @@ default); `backend.jobs` decides when they run.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import uuid
@@ -13,20 +14,29 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, func, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlmodel import col, select
 
+from backend.authz.access import load_facts
 from backend.core.clock import OSLO
 from backend.core.database import Database, utcnow
 from backend.core.settings import Settings
 from backend.events.models import Event
-from backend.network.models import NetworkMember, NetworkRole
+from backend.events.visibility import may_know, reveals_for
+from backend.identity.actor import Actor
+from backend.identity.models import Person
+from backend.network.models import NetworkMember, NetworkRole, ServiceProvider
 from backend.notify import kinds, mailer, service
 from backend.notify.models import Channel, DigestState, NotificationStatus
 
 log = logging.getLogger("koordinat.notify")
 
+# Rows one sweep takes per transaction; it takes batches until nothing due is left.
 SWEEP_BATCH = 500
+
+# Pauses between attempts to record a send the server accepted (doubling up to the cap).
+MARK_SENT_FIRST_PAUSE = 0.1
+MARK_SENT_MAX_PAUSE = 5.0
 
 
 async def deliver(db: Database, settings: Settings, notification_id: uuid.UUID) -> str:
@@ -51,7 +61,7 @@ async def deliver(db: Database, settings: Settings, notification_id: uuid.UUID) 
     else:
         subject, body = kinds.render_email(claimed.kind, claimed.payload, claimed.language)
         message = mailer.build_message(
-            settings, claimed.email, subject, body, claimed.idempotency_key, claimed.language
+            settings, claimed.email, subject, body, claimed.delivery_id, claimed.language
         )
         try:
             receipt = await mailer.send(settings, message)
@@ -62,16 +72,50 @@ async def deliver(db: Database, settings: Settings, notification_id: uuid.UUID) 
                 )
             log.warning("notification %s attempt %d: %s", claimed.id, claimed.attempt, exc)
             return status.value
-    async with db.writing() as session:
-        await service.mark_sent(session, claimed, receipt)
+    await _mark_sent(db, claimed, receipt)
+    log.info("notification %s sent", claimed.id)
     return NotificationStatus.SENT.value
 
 
-async def due(
-    db: Database, until: dt.datetime, limit: int = SWEEP_BATCH
+async def _mark_sent(db: Database, claimed: service.Claimed, receipt: str) -> None:
+    """Record the delivery, trying again with backoff while the database is away.
+
+    The server has taken the message: a row left unmarked would be sent again once the
+    lease runs out. Marking is idempotent, so it is retried until the lease is nearly over
+    (after that another worker may take the row anyway)."""
+    pause = MARK_SENT_FIRST_PAUSE
+    while True:
+        try:
+            async with db.writing() as session:
+                await service.mark_sent(session, claimed, receipt)
+            return
+        except (SQLAlchemyError, OSError) as exc:
+            left = (claimed.lease_until - utcnow()).total_seconds()
+            if left <= pause:
+                log.error("notification %s was sent but could not be marked: %s", claimed.id, exc)
+                raise
+            log.warning(
+                "notification %s was sent; marking it failed (%s), trying again in %.1fs",
+                claimed.id,
+                type(exc).__name__,
+                pause,
+            )
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, MARK_SENT_MAX_PAUSE)
+
+
+async def take_due(
+    db: Database, until: dt.datetime, hold_until: dt.datetime, limit: int = SWEEP_BATCH
 ) -> Sequence[tuple[uuid.UUID, dt.datetime]]:
-    async with db.reading() as session:
-        return await service.due_for_delivery(session, until, limit)
+    """Rows due by `until` that no other sweep holds, now held by this one (see
+    `service.queue_for_delivery`)."""
+    async with db.writing() as session:
+        return await service.queue_for_delivery(session, until, hold_until, limit)
+
+
+async def release(db: Database, ids: Sequence[uuid.UUID]) -> None:
+    async with db.writing() as session:
+        await service.release_queued(session, ids)
 
 
 def latest_digest_time(now: dt.datetime, hour: int) -> dt.datetime:
@@ -88,8 +132,8 @@ async def write_due_digests(
     db: Database, settings: Settings, now: dt.datetime | None = None
 ) -> int:
     """Write each coordinator's digest for the last period not yet covered; returns how
-    many were written. Called at every sweep: cheap when nothing is due, and a worker that
-    was down at the digest hour catches up when it comes back."""
+    many were written. Called at every pass of the digest loop: cheap when nothing is due,
+    and a worker that was down at the digest hour catches up when it comes back."""
     until = latest_digest_time(now or utcnow(), settings.digest_hour)
     async with db.reading() as session:
         coordinators = (
@@ -118,6 +162,36 @@ async def write_due_digests(
     return written
 
 
+async def _knowable(session: Any, person_id: uuid.UUID, events: list[Event]) -> list[Event]:
+    """The events this person may know of, decided as live delivery decides them (a digest
+    counting a barnevern consent tells the coordinator that there is one)."""
+    person = await session.get(Person, person_id)
+    if person is None or not events:
+        return []
+    actor = Actor.from_person(person, auth_method="system")
+    child_ids = list(dict.fromkeys(e.child_id for e in events if e.child_id is not None))
+    facts = await load_facts(session, actor, child_ids)
+    member_ids = list({e.entity_id for e in events if e.entity_type == "network_member"})
+    service_types: dict[uuid.UUID, str | None] = {}
+    if member_ids:
+        found = await session.exec(
+            select(NetworkMember.id, ServiceProvider.type)
+            .join(ServiceProvider, col(ServiceProvider.id) == col(NetworkMember.service_id))
+            .where(col(NetworkMember.id).in_(member_ids))
+        )
+        service_types = dict(found.all())
+
+    async def member_service_type(member_id: uuid.UUID) -> str | None:
+        return service_types.get(member_id)
+
+    return [
+        e
+        for e in events
+        if e.child_id is not None
+        and may_know(actor, facts[e.child_id], await reveals_for(e, member_service_type))
+    ]
+
+
 async def _digest_for(session: Any, person_id: uuid.UUID, until: dt.datetime) -> int:
     state = await session.get(DigestState, person_id, with_for_update=True)
     if state is not None and state.covered_until >= until:
@@ -128,9 +202,9 @@ async def _digest_for(session: Any, person_id: uuid.UUID, until: dt.datetime) ->
         NetworkMember.role == NetworkRole.COORDINATOR.value,
         col(NetworkMember.ended_at).is_(None),
     )
-    rows = (
+    events = (
         await session.exec(
-            select(Event.child_id, Event.kind, func.count())
+            select(Event)
             .where(
                 col(Event.child_id).in_(caseload),
                 col(Event.occurred_at) > since,
@@ -140,12 +214,13 @@ async def _digest_for(session: Any, person_id: uuid.UUID, until: dt.datetime) ->
                     col(Event.actor_person_id).is_(None), col(Event.actor_person_id) != person_id
                 ),
             )
-            .group_by(col(Event.child_id), col(Event.kind))
+            .order_by(col(Event.child_id), col(Event.seq))
         )
     ).all()
     children: dict[str, dict[str, int]] = {}
-    for child_id, kind, count in rows:
-        children.setdefault(str(child_id), {})[kind] = int(count)
+    for event in await _knowable(session, person_id, list(events)):
+        by_kind = children.setdefault(str(event.child_id), {})
+        by_kind[event.kind] = by_kind.get(event.kind, 0) + 1
     written = 0
     if children:
         summary = [

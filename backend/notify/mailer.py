@@ -7,11 +7,13 @@ A send returns the server's reply to the message as the delivery receipt; a refu
 from __future__ import annotations
 
 import logging
+import uuid
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 
 import aiosmtplib
 
+from backend.core.i18n import normalise
 from backend.core.settings import Settings
 
 log = logging.getLogger("koordinat.mail")
@@ -24,7 +26,7 @@ class SendFailed(Exception):
 
 
 def build_message(
-    settings: Settings, to: str, subject: str, body: str, idempotency_key: str, language: str
+    settings: Settings, to: str, subject: str, body: str, delivery_id: uuid.UUID, language: str
 ) -> EmailMessage:
     message = EmailMessage()
     # Content first: set_content() clears any Content-* header set before it.
@@ -33,11 +35,12 @@ def build_message(
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False, usegmt=True)
-    # The same notification always carries the same Message-ID, so a receiving system
-    # can drop the copy if a send is ever repeated after a lost acknowledgement.
+    # Every attempt at one delivery carries the same Message-ID, so a receiving system can
+    # drop the copy if a send is ever repeated after a lost acknowledgement. The id is the
+    # row's random delivery id: it names no event, person or time.
     domain = settings.smtp_from.rsplit("@", 1)[-1].strip(">").strip() or "koordinat.invalid"
-    message["Message-ID"] = make_msgid(idstring=idempotency_key.replace(":", "."), domain=domain)
-    message["Content-Language"] = "en" if language == "en" else "nb"
+    message["Message-ID"] = f"<{delivery_id.hex}@{domain}>"
+    message["Content-Language"] = normalise(language)
     message["Auto-Submitted"] = "auto-generated"
     return message
 

@@ -48,6 +48,7 @@ class Notification(SQLModel, table=True):
         sa.Index("ix_notification_inbox", "recipient_person_id", "channel", "id"),
         # The person's live feed: in-app notifications numbered in the order they appeared.
         sa.UniqueConstraint("recipient_person_id", "feed_seq", name="uq_notification_feed"),
+        sa.UniqueConstraint("delivery_id", name="uq_notification_delivery_id"),
     )
 
     id: uuid.UUID = id_field()
@@ -75,6 +76,12 @@ class Notification(SQLModel, table=True):
     # In-app only: the place in the recipient's live feed, once the notification is visible.
     feed_seq: int | None = Field(default=None, nullable=True)
     last_error: str | None = Field(default=None, max_length=500)
+    # The e-mail's Message-ID: random, so it says nothing about the event or the recipient,
+    # and stored, so every attempt at this delivery carries the same one.
+    delivery_id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    # Set by the sweep that queued the row: other sweeps leave it alone until then, and
+    # queue it again after (a queue that lost the job is rebuilt). Cleared by the claim.
+    queued_until: dt.datetime | None = utc_field()
     # Proof of delivery, e.g. the SMTP server's reply to DATA ("250 2.0.0 queued as ...").
     receipt: str | None = Field(default=None, max_length=500)
     created_at: dt.datetime = created_at_field()

@@ -6,6 +6,8 @@ call the notifier themselves. A rule writes rows only (no e-mail, no Redis): the
 them after the commit.
 
 A new event-driven kind is one function here, decorated with the event kinds it answers.
+Every rule asks `allowed` first: a row is written only for recipients who may know the event
+(the same decision as live delivery), since a notification tells that the event happened.
 """
 
 from __future__ import annotations
@@ -17,7 +19,11 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.authz.access import load_facts_for
 from backend.events.models import Event
+from backend.events.visibility import may_know, reveals_for, session_member_service_types
+from backend.identity.actor import Actor
+from backend.identity.models import Person
 from backend.network.models import NetworkMember, NetworkRole
 from backend.notify import kinds
 from backend.notify.service import notify
@@ -52,6 +58,18 @@ def _key(kind: str, event: Event, recipient: uuid.UUID) -> str:
     return f"{kind}:{event.id}:{recipient}"
 
 
+async def allowed(session: AsyncSession, event: Event, people: list[uuid.UUID]) -> set[uuid.UUID]:
+    """The people who may know of this event, as the change's transaction sees it now."""
+    if event.child_id is None or not people:
+        return set(people)
+    child_id = event.child_id
+    rows = await session.exec(select(Person).where(col(Person.id).in_(people)))
+    actors = [Actor.from_person(p, auth_method="system") for p in rows.all()]
+    facts = await load_facts_for(session, [(a, child_id) for a in actors])
+    reveals = await reveals_for(event, session_member_service_types(session))
+    return {a.person_id for a in actors if may_know(a, facts[(a.person_id, child_id)], reveals)}
+
+
 async def _active_members(
     session: AsyncSession, child_id: uuid.UUID, role: NetworkRole
 ) -> list[NetworkMember]:
@@ -73,6 +91,8 @@ async def welcome_member(session: AsyncSession, event: Event) -> None:
     if person_id is None or role == NetworkRole.COORDINATOR.value:
         return
     if person_id == event.actor_person_id:
+        return
+    if person_id not in await allowed(session, event, [person_id]):
         return
     await notify(
         session,
@@ -108,7 +128,11 @@ async def coordinator_assigned(session: AsyncSession, event: Event) -> None:
     new_person = _uuid(event.payload.get("personId"))
     if new_person is not None and new_person != event.actor_person_id:
         recipients[new_person] = "new"
+    may = await allowed(session, event, list(recipients))
     for person_id, position in recipients.items():
+        # The previous coordinator has left the network: the handover is their own record.
+        if person_id not in may and position != "previous":
+            continue
         await notify(
             session,
             recipient_id=person_id,
@@ -127,13 +151,15 @@ async def coordinator_assigned(session: AsyncSession, event: Event) -> None:
 
 @rule(kinds.CONSENT_RECORDED, kinds.CONSENT_WITHDRAWN)
 async def consent_changed(session: AsyncSession, event: Event) -> None:
-    """A consent given or withdrawn reaches the child's current coordinator
-    (unless the coordinator made the change)."""
+    """A consent given or withdrawn reaches the child's current coordinator (unless the
+    coordinator made the change, or may not read the consent's category)."""
     child_id = event.child_id or _uuid(event.payload.get("childId"))
     if child_id is None:
         return
-    for coordinator in await _active_members(session, child_id, NetworkRole.COORDINATOR):
-        if coordinator.person_id == event.actor_person_id:
+    coordinators = await _active_members(session, child_id, NetworkRole.COORDINATOR)
+    may = await allowed(session, event, [c.person_id for c in coordinators])
+    for coordinator in coordinators:
+        if coordinator.person_id == event.actor_person_id or coordinator.person_id not in may:
             continue
         await notify(
             session,
@@ -142,5 +168,29 @@ async def consent_changed(session: AsyncSession, event: Event) -> None:
             key=_key(event.kind, event, coordinator.person_id),
             child_id=child_id,
             payload={"childId": str(child_id), "consentId": event.payload.get("consentId")},
+            event_id=event.id,
+        )
+
+
+@rule("child.updated")
+async def protection_lowered(session: AsyncSession, event: Event) -> None:
+    """A lowered address protection is told to the protected family: the people whose
+    protection was lowered and the guardians with parental responsibility."""
+    lowered = event.payload.get("protectionLowered")
+    if not isinstance(lowered, dict) or event.child_id is None:
+        return
+    people = {p for v in lowered.get("personIds") or [] if (p := _uuid(v)) is not None}
+    for guardian in await _active_members(session, event.child_id, NetworkRole.GUARDIAN):
+        if guardian.has_parental_responsibility:
+            people.add(guardian.person_id)
+    people.discard(event.actor_person_id)
+    for person_id in sorted(await allowed(session, event, sorted(people))):
+        await notify(
+            session,
+            recipient_id=person_id,
+            kind=kinds.PROTECTION_LOWERED,
+            key=_key(kinds.PROTECTION_LOWERED, event, person_id),
+            child_id=event.child_id,
+            payload={"childId": str(event.child_id)},
             event_id=event.id,
         )

@@ -12,6 +12,7 @@ from backend.api.common import (
 )
 from backend.api.context import Info
 from backend.api.writes import run_write
+from backend.audit import purposes
 from backend.notify import service
 from backend.notify.types import (
     MarkNotificationReadInput,
@@ -134,3 +135,19 @@ class NotifyMutation:
         return ResendNotificationPayload(
             delivery=NotificationDelivery.of(row) if row else None, errors=errors
         )
+
+
+# Why the access log says these were read (see backend.audit.purposes).
+purposes.register(
+    {
+        name: purposes.Purpose.NOTIFICATIONS
+        for name in (
+            "myNotifications",
+            "myNotificationPreferences",
+            "deadNotifications",
+            "markNotificationRead",
+            "setNotificationPreference",
+            "resendNotification",
+        )
+    }
+)

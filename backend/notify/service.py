@@ -17,14 +17,15 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.audit import service as audit
+from backend.authz.access import coordinating_unit_of
 from backend.children.models import Child
 from backend.core.counters import next_number
 from backend.core.database import utcnow
 from backend.core.errors import ErrorCode, fail
 from backend.core.settings import Settings
+from backend.events.broker import note_person
 from backend.identity.actor import Actor
 from backend.identity.models import Person
-from backend.network.models import ServiceProvider, ServiceType
 from backend.notify.kinds import KINDS
 from backend.notify.models import (
     ALL_KINDS,
@@ -129,6 +130,7 @@ async def notify(
 
 async def next_feed_seq(session: AsyncSession, person_id: uuid.UUID) -> int:
     """The next place in a person's live feed, in commit order (see backend.core.counters)."""
+    note_person(session.info, person_id)  # hinted after the commit: the feed wakes at once
     return await next_number(session, PersonFeedCounter, person_id)
 
 
@@ -176,6 +178,9 @@ class Claimed:
     attempt: int
     email: str | None
     language: str
+    # The e-mail's Message-ID (the same on every attempt) and the end of this attempt's lease.
+    delivery_id: uuid.UUID
+    lease_until: dt.datetime
 
 
 async def claim(
@@ -196,7 +201,13 @@ async def claim(
             table.c.status.in_(OPEN_STATUSES),
             table.c.next_attempt_at <= now,
         )
-        .values(attempts=table.c.attempts + 1, last_attempt_at=now, next_attempt_at=lease_until)
+        .values(
+            attempts=table.c.attempts + 1,
+            last_attempt_at=now,
+            next_attempt_at=lease_until,
+            # Out of the queue: from now on the lease says when it may be queued again.
+            queued_until=None,
+        )
     )
     if result.rowcount != 1:
         return None
@@ -217,6 +228,8 @@ async def claim(
         attempt=row.attempts,
         email=person.email,
         language=person.preferred_language,
+        delivery_id=row.delivery_id,
+        lease_until=lease_until,
     )
 
 
@@ -276,20 +289,51 @@ async def mark_failed(
     return status
 
 
-async def due_for_delivery(
-    session: AsyncSession, until: dt.datetime, limit: int
+async def queue_for_delivery(
+    session: AsyncSession, until: dt.datetime, hold_until: dt.datetime, limit: int
 ) -> Sequence[tuple[uuid.UUID, dt.datetime]]:
-    """Open rows whose next attempt is at or before `until`, earliest first."""
-    rows = await session.exec(
-        select(Notification.id, Notification.next_attempt_at)
+    """Take up to `limit` open rows whose next attempt is at or before `until`, earliest
+    first, that no other sweep holds, and hold them until `hold_until`.
+
+    On PostgreSQL `FOR UPDATE SKIP LOCKED` lets sweeps of several workers run at once and
+    take disjoint rows; SQLite has one writer (the write session begins IMMEDIATE), so its
+    sweeps take turns. A row held by a sweep whose queue lost it is taken again once the
+    hold runs out."""
+    now = utcnow()
+    table = Notification.__table__  # type: ignore[attr-defined]
+    chosen = (
+        sa.select(table.c.id)
         .where(
-            col(Notification.status).in_(OPEN_STATUSES),
-            col(Notification.next_attempt_at) <= until,
+            table.c.status.in_(OPEN_STATUSES),
+            table.c.next_attempt_at <= until,
+            sa.or_(table.c.queued_until.is_(None), table.c.queued_until <= now),
         )
-        .order_by(col(Notification.next_attempt_at))
+        .order_by(table.c.next_attempt_at)
         .limit(limit)
+        .with_for_update(skip_locked=True)
     )
-    return [(row[0], row[1]) for row in rows.all()]
+    connection = await session.connection()
+    rows = await connection.execute(
+        sa.update(table)
+        .where(table.c.id.in_(chosen.scalar_subquery()))
+        .values(queued_until=hold_until)
+        .returning(table.c.id, table.c.next_attempt_at)
+    )
+    found = sorted(((row[0], row[1]) for row in rows), key=lambda row: row[1])
+    return found
+
+
+async def release_queued(session: AsyncSession, ids: Sequence[uuid.UUID]) -> None:
+    """Let go of rows a sweep took but could not queue, so the next sweep queues them."""
+    if not ids:
+        return
+    table = Notification.__table__  # type: ignore[attr-defined]
+    connection = await session.connection()
+    await connection.execute(
+        sa.update(table)
+        .where(table.c.id.in_(list(ids)), table.c.queued_until.is_not(None))
+        .values(queued_until=None)
+    )
 
 
 # --- the person's own notifications and preferences
@@ -355,7 +399,7 @@ async def set_preference(
         fail(
             ErrorCode.INVALID,
             "kind",
-            ("Ukjent varseltype.", "Unknown notification kind."),
+            ("Ukjent varseltype.", "Ukjend varseltype.", "Unknown notification kind."),
         )
     row = await session.get(NotificationPreference, (actor.person_id, key))
     if row is None:
@@ -425,16 +469,7 @@ async def admin_municipality(session: AsyncSession, actor: Actor | None) -> uuid
     (koordinerende enhet): the unit that appoints coordinators also sees to it that
     nobody misses what they should have been told.
     """
-    if actor is None or not actor.is_staff or actor.employer_service_id is None:
-        return None
-    employer = await session.get(ServiceProvider, actor.employer_service_id)
-    if (
-        employer is None
-        or employer.type != ServiceType.COORDINATING_UNIT.value
-        or employer.municipality_id is None
-    ):
-        return None
-    return employer.municipality_id
+    return await coordinating_unit_of(session, actor)
 
 
 @dataclass(frozen=True)
@@ -510,21 +545,15 @@ async def resend(
             )
         )
     ).first()
-    if row is None:
+    # The administrator reads dead letters only: any other notification is one they may not
+    # read, so it is answered as an id that exists nowhere (same code, field and message).
+    if row is None or row.status != NotificationStatus.DEAD.value:
         fail(ErrorCode.NOT_FOUND, "id")
     assert row is not None
-    if row.status != NotificationStatus.DEAD.value:
-        fail(
-            ErrorCode.INVALID,
-            "id",
-            (
-                "Bare varsler som ikke kunne sendes, kan sendes på nytt.",
-                "Only notifications that could not be sent can be sent again.",
-            ),
-        )
     row.status = NotificationStatus.PENDING.value
     row.attempts = 0
     row.next_attempt_at = utcnow()
+    row.queued_until = None
     session.add(row)
     audit.record(
         session,

@@ -49,6 +49,7 @@ def test_policy_case(name: str, case: dict[str, Any]) -> None:
         resource_kind=resource,
         resource_id="r",
         context=case["context"] if resource == "Child" else None,
+        in_coordinating_unit=case["principal"].get("inCoordinatingUnit", False),
     )
     assert decision is case["expect"], name
 

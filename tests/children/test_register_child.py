@@ -163,11 +163,13 @@ async def test_messages_in_bokmal_by_default_and_english_on_request(api: Api, wo
     assert en["registerChild"]["errors"][0]["message"].startswith("The national identity")
 
 
-async def test_only_kommune_staff_may_register(api: Api, world: World) -> None:
+async def test_only_the_coordinating_unit_may_register(api: Api, world: World) -> None:
     for caller, code in [
         (None, "UNAUTHENTICATED"),
         (world.parent, "NOT_ALLOWED"),
-        (world.doctor, "NOT_ALLOWED"),  # hospital staff: no kommune
+        (world.doctor, "COORDINATING_UNIT_REQUIRED"),  # hospital staff: no kommune
+        (world.teacher, "COORDINATING_UNIT_REQUIRED"),  # kommune staff, not the unit
+        (world.caseworker, "COORDINATING_UNIT_REQUIRED"),
     ]:
         before = await counts(api)
         data = await api.gql(document("RegisterChild"), {"input": register_input()}, as_=caller)

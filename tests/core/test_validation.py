@@ -7,7 +7,8 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.no import fodselsnummer
 
 from backend.core.errors import Collector, ErrorCode
-from backend.core.validation import check_national_id, org_number
+from backend.core.languages import language_code
+from backend.core.validation import check_national_id, name, org_number, text
 from backend.demo.seed import synthetic_national_id
 
 K1_WEIGHTS = (3, 7, 6, 1, 8, 9, 4, 5, 2)
@@ -96,3 +97,64 @@ def test_org_number() -> None:
     assert org_number(errors, "orgNumber", "974 760 673") == "974760673"
     assert org_number(errors, "orgNumber", "974760674") is None
     assert [e.code for e in errors.errors] == [ErrorCode.INVALID_ORG_NUMBER]
+
+
+@pytest.mark.parametrize("number", ["100000008", "700000001"])
+def test_org_number_outside_the_8_and_9_series_fails(number: str) -> None:
+    errors = Collector()
+    assert org_number(errors, "orgNumber", number) is None
+    assert [e.code for e in errors.errors] == [ErrorCode.INVALID_ORG_NUMBER]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Anna\u202eNOB",
+        "An\u200bna",
+        "Anna\u2066",
+        "An\x00na",
+        "An\tna",
+        "An\nna",
+        "An\u2028na",
+        "\U0001f600",
+        "\u2764\ufe0f",
+        "123",
+        "-",
+    ],
+)
+def test_names_refuse_controls_and_need_a_letter(value: str) -> None:
+    errors = Collector()
+    assert name(errors, "name", value, max_length=100) is None
+    assert [e.code for e in errors.errors] == [ErrorCode.INVALID]
+
+
+@pytest.mark.parametrize("value", ["Ødegård", "Mehr\u200cnaz", "محمد", "Nguyễn Văn An", "O'Brien"])
+def test_names_in_any_script_pass(value: str) -> None:
+    errors = Collector()
+    assert name(errors, "name", value, max_length=100) == value
+    assert errors.errors == []
+
+
+def test_free_text_keeps_lines_but_not_bidi_overrides() -> None:
+    errors = Collector()
+    assert text(errors, "note", "Lekser\n\tfriminutt", max_length=100) == "Lekser\n\tfriminutt"
+    assert text(errors, "note", "Lekser\u202e", max_length=100) is None
+    assert [e.code for e in errors.errors] == [ErrorCode.INVALID]
+
+
+@pytest.mark.parametrize(
+    ("code", "valid"),
+    [
+        ("nb", True),
+        ("se", True),
+        ("sme", True),
+        ("prs", True),
+        ("zz", False),
+        ("qqq", False),
+        ("und", False),
+        ("zxx", False),
+    ],
+)
+def test_language_codes_are_iso_639(code: str, valid: bool) -> None:
+    errors = Collector()
+    assert (language_code(errors, "language", code) is not None) is valid

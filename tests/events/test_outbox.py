@@ -51,7 +51,13 @@ async def test_concurrent_writes_to_one_child_get_gapless_numbers(api: Api, worl
 
     child = await register_child(api, world.coordinator)
     async with api.aut.db.writing() as session:
-        people = [Person(name=f"Ansatt {n}", kind=PersonKind.STAFF.value) for n in range(12)]
+        # Staff of a service: their id is enough to add them.
+        people = [
+            Person(
+                name=f"Ansatt {n}", kind=PersonKind.STAFF.value, employer_service_id=world.school.id
+            )
+            for n in range(12)
+        ]
         session.add_all(people)
     results = await asyncio.gather(
         *(

@@ -21,9 +21,12 @@ from websockets.exceptions import ConnectionClosed
 from backend.core.database import Database
 from backend.core.migrate import upgrade
 from backend.identity.models import Person, PersonKind
+from backend.identity.sessions import issue_api_token
 from backend.network.models import Municipality, ServiceProvider, ServiceType
 from tests.conftest import IN_CI, PG_HOST, PG_PORT, PG_USER, _pg_admin, _postgres_available
 from tests.events.live import (
+    KOORDINAT,
+    ROOT,
     AppProcess,
     RedisProcess,
     Ws,
@@ -82,7 +85,11 @@ async def deployment() -> AsyncIterator[Deployment]:
             employer_service_id=unit.id,
             municipality_id=kommune.id,
         )
-        staff = [Person(name=f"Ansatt {n}", kind=PersonKind.STAFF.value) for n in range(40)]
+        # Staff of the unit: their id is enough to add them to a network.
+        staff = [
+            Person(name=f"Ansatt {n}", kind=PersonKind.STAFF.value, employer_service_id=unit.id)
+            for n in range(40)
+        ]
         session.add_all([coordinator, *staff])
     await db.dispose()
     yield Deployment(url=url, coordinator=coordinator, staff=staff)
@@ -265,3 +272,59 @@ async def test_redis_outage_loses_no_event(
         text = log.read_text()
         assert "Redis listener lost its connection" in text
         assert "Redis listener reconnected" in text
+
+
+async def test_a_token_revoked_from_the_command_line_ends_streams_on_every_process(
+    deployment: Deployment, shared_redis: str, processes: list[Any], tmp_path: Path
+) -> None:
+    channel = unique_channel()
+    env = app_env(deployment.url, shared_redis, channel)
+    a = start_app(processes, deployment, shared_redis, channel, tmp_path / "a.log")
+    db = Database(deployment.url)
+    token, secret = await issue_api_token(db, deployment.coordinator.id, "sykehussystem")
+    await db.dispose()
+    async with httpx.AsyncClient(base_url=a.base, timeout=30) as http:
+        child = await register(http, deployment)
+    async with ws_session(a.base, None, init={"token": secret}) as ws:
+        op = await ws.subscribe("ChildEvents", {"childId": child})
+        assert [
+            (await ws.receive())["payload"]["data"]["childEvents"]["seq"] for _ in range(4)
+        ] == [
+            1,
+            2,
+            3,
+            4,
+        ]
+        revoke = await asyncio.create_subprocess_exec(
+            str(KOORDINAT), "token", "revoke", str(token.id), env=env, cwd=ROOT
+        )
+        assert await asyncio.wait_for(revoke.wait(), 60) == 0
+        # The stream ends by the hint the command published (the process's sweep is 30 s
+        # away); the socket's own session check then closes the socket.
+        message = await ws.receive(timeout=20)
+        assert message["id"] == op and message["type"] == "next", message
+        assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_notification_reaches_a_stream_on_another_process_by_hint(
+    deployment: Deployment, shared_redis: str, processes: list[Any], tmp_path: Path
+) -> None:
+    channel = unique_channel()
+    a = start_app(processes, deployment, shared_redis, channel, tmp_path / "a.log")
+    b = start_app(processes, deployment, shared_redis, channel, tmp_path / "b.log")
+    newcomer = deployment.staff[0]
+    async with httpx.AsyncClient(base_url=b.base, timeout=30) as through_b:
+        child = await register(through_b, deployment)
+        async with ws_session(a.base, newcomer) as ws:
+            op = await ws.subscribe("MyEvents", {})
+            await asyncio.sleep(0.5)
+            await add_member(through_b, deployment, child, newcomer)
+            # Well inside the 30 s sweep: the hint from process b carried it.
+            message = await ws.receive(timeout=10)
+    assert message["id"] == op and message["type"] == "next", message
+    item = message["payload"]["data"]["myEvents"]
+    assert item["__typename"] == "LiveNotification", item
+    assert (item["notification"]["kind"], item["notification"]["childId"]) == (
+        "network.welcome",
+        child,
+    )

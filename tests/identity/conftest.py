@@ -25,6 +25,7 @@ from joserfc.jwk import RSAKey
 
 from backend.app import create_app
 from backend.core.database import Database
+from backend.core.settings import PROJECT_ROOT as ROOT_DIR
 from backend.identity.models import Person
 from tests.conftest import IN_CI, World, make_settings
 
@@ -48,6 +49,9 @@ ACCOUNTS: dict[str, dict[str, Any]] = {
 
 IDPORTEN_SECRET = "idporten-client-secret-for-tests-0123456789"
 KOMMUNE_SECRET = "kommune-client-secret-for-tests-0123456789"
+
+# The web app's own document: production answers a browser session only for these.
+ME = (ROOT_DIR / "graphql" / "operations" / "Me.graphql").read_text()
 
 
 def _require(condition: bool, message: str) -> None:
@@ -316,11 +320,13 @@ class Browser:
         )
 
     async def me(self, **headers: str) -> Any:
-        response = await self.graphql("{ me { name } }", **headers)
+        """Who the session is, as the web app asks it: {"name": ...}, or None."""
+        response = await self.graphql(ME, **headers)
         assert response.status_code == 200, response.text
         body = response.json()
         assert "errors" not in body, body
-        return body["data"]["me"]
+        me = body["data"]["me"]
+        return {"name": me["name"]} if me else None
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from tests.conftest import World
 from tests.identity.conftest import (
     APP_ORIGIN,
     HIGH,
+    ME,
     PIA_FNR,
     SUBSTANTIAL,
     Browser,
@@ -224,18 +225,18 @@ async def test_cookie_post_from_a_foreign_origin_is_refused(
     assert (await browser.login("idporten", "pia")).status_code == 303
 
     for origin in ("https://evil.example", "null", "http://koordinat.test"):
-        foreign = await browser.graphql("{ me { name } }", origin=origin)
+        foreign = await browser.graphql(ME, origin=origin)
         assert foreign.status_code == 403, origin
     cross_site_referer = await browser.client.post(
         "/graphql",
-        json={"query": "{ me { name } }"},
+        json={"query": ME},
         headers={"content-type": "application/json", "referer": "https://evil.example/x"},
     )
     assert cross_site_referer.status_code == 403
     # In production a stripped Origin is no way around the check either.
     stripped = await browser.client.post(
         "/graphql",
-        json={"query": "{ me { name } }"},
+        json={"query": ME},
         headers={"content-type": "application/json"},
     )
     assert stripped.status_code == 403
@@ -245,7 +246,7 @@ async def test_cookie_post_from_a_foreign_origin_is_refused(
     assert await browser.me() == {"name": "Pia Forelder"}
     referer_only = await browser.client.post(
         "/graphql",
-        json={"query": "{ me { name } }"},
+        json={"query": ME},
         headers={"content-type": "application/json", "referer": f"{APP_ORIGIN}/barn/1"},
     )
     assert referer_only.status_code == 200

@@ -70,7 +70,11 @@ class MailHandler:
 
     received: list[Received] = field(default_factory=list)
     data_commands: list[list[str]] = field(default_factory=list)
+    # Every message offered with DATA, accepted or not.
+    offered: list[EmailMessage] = field(default_factory=list)
     reject: str | None = None
+    # Seconds to wait before answering each DATA (a slow server).
+    reply_delay: float = 0.0
     hold_next: bool = False
     holding: threading.Event = field(default_factory=threading.Event)
     dropped: threading.Event = field(default_factory=threading.Event)
@@ -78,6 +82,11 @@ class MailHandler:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.data_commands.append(list(envelope.rcpt_tos))
+        offered = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(offered, EmailMessage)
+        self.offered.append(offered)
+        if self.reply_delay:
+            await asyncio.sleep(self.reply_delay)
         if self.hold_next:
             self.hold_next = False
             self.holding.set()

@@ -200,7 +200,8 @@ async def test_retries_with_backoff_then_dead_letter_then_resend(
         assert done["resendNotification"]["errors"] == []
         assert done["resendNotification"]["delivery"]["status"] == "PENDING"
         again = await api.gql(resend, {"input": {"id": str(row.id)}}, as_=world.coordinator)
-        assert codes(again["resendNotification"]) == [("INVALID", "id")]
+        # No longer a dead letter: answered as an id that exists nowhere.
+        assert codes(again["resendNotification"]) == [("NOT_FOUND", "id")]
 
         async def sent() -> bool:
             return (await notification(db, row.id)).status == "sent"
@@ -262,6 +263,7 @@ async def test_dead_letters_tell_an_administrator_nothing_about_recipient_or_chi
         child["id"],
         role="GUARDIAN",
         personId=str(world.parent.id),
+        name=world.parent.name,
         hasParentalResponsibility=True,
     )
     (row,) = await notifications(db, recipient_person_id=world.parent.id, channel="email")

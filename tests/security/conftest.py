@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from backend.identity.models import Person, PersonKind
+from backend.network.models import NetworkMember
 from tests.conftest import Api, AppUnderTest, World, build_world
 from tests.events.conftest import live_server  # noqa: F401  (the websocket server fixture)
 from tests.helpers import add_member, birth, family_child, fnr, give_consent, register_child
@@ -84,7 +87,13 @@ async def matrix(app_under_test: AppUnderTest) -> AsyncIterator[Matrix]:
         familyName=SECRET_FAMILY_NAME,
         nationalId=fnr(6, 5),
         birthDate=birth(6).isoformat(),
-        guardians=[{"personId": str(world.parent2.id), "hasParentalResponsibility": True}],
+        guardians=[
+            {
+                "personId": str(world.parent2.id),
+                "name": world.parent2.name,
+                "hasParentalResponsibility": True,
+            }
+        ],
     )
     b_member = await add_member(
         api,
@@ -96,6 +105,18 @@ async def matrix(app_under_test: AppUnderTest) -> AsyncIterator[Matrix]:
         responsibilities=SECRET_DUTY,
     )
     [b_consent] = await give_consent(api, world.parent2, b["id"], world.unit.id, ("FAMILY",))
+    if not b_member:
+        # The coordinator may not know of a barnevern membership: take it from the rows.
+        async with app_under_test.db.reading() as session:
+            row = (
+                await session.exec(
+                    select(NetworkMember).where(
+                        NetworkMember.child_id == uuid.UUID(b["id"]),
+                        NetworkMember.person_id == world.caseworker.id,
+                    )
+                )
+            ).one()
+        b_member = {"id": str(row.id), "version": row.version}
     a_member = next(m for m in a["guardians"] if m["person"]["name"] == "Pia Forelder")
     await api.client.aclose()
     targets = {

@@ -7,6 +7,7 @@ from typing import Any
 import graphql
 from backend.api.schema import print_sdl
 from graphql import (
+    GraphQLArgument,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
@@ -26,10 +27,7 @@ def schema() -> GraphQLSchema:
 def _selection(type_: GraphQLObjectType, depth: int, seen: tuple[str, ...], alias: bool) -> str:
     parts = []
     for name, field in sorted(type_.fields.items()):
-        if any(
-            isinstance(a.type, GraphQLNonNull) and a.default_value is graphql.Undefined
-            for a in field.args.values()
-        ):
+        if any(_required(a) for a in field.args.values()):
             continue  # a nested field needing arguments: covered by its own operation
         named = get_named_type(field.type)
         # Aliases go on the paths (object fields), keeping the document within the alias limit.
@@ -41,6 +39,15 @@ def _selection(type_: GraphQLObjectType, depth: int, seen: tuple[str, ...], alia
             if inner:
                 parts.append(f"{label} {{ {inner} }}")
     return " ".join(parts)
+
+
+def _required(arg: GraphQLArgument) -> bool:
+    """A non-null argument without a default. (A schema built from SDL keeps a default in
+    its AST node only: `network(includeEnded: Boolean! = false)` needs no argument.)"""
+    has_default = arg.default_value is not graphql.Undefined or (
+        arg.ast_node is not None and arg.ast_node.default_value is not None
+    )
+    return isinstance(arg.type, GraphQLNonNull) and not has_default
 
 
 def _arg_type(type_: Any) -> str:

@@ -1,0 +1,64 @@
+import { Spinner } from '@digdir/designsystemet-react';
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Navigate, Route, Routes } from 'react-router';
+import { useQuery } from 'urql';
+
+import { PublicLayout } from './components/Footer';
+import { Layout } from './components/Layout';
+import { MeDocument } from './gql/graphql';
+import { LANGUAGES } from './i18n';
+import { Accessibility } from './pages/Accessibility';
+import { Admin } from './pages/Admin';
+import { Caseload } from './pages/Caseload';
+import { ChildWorkspace } from './pages/ChildWorkspace';
+import { DataUse } from './pages/DataUse';
+import { Family } from './pages/Family';
+import { NotFound } from './pages/NotFound';
+import { Notifications } from './pages/Notifications';
+import { RegisterChild } from './pages/RegisterChild';
+import { SignIn } from './pages/SignIn';
+
+export function App() {
+  const { t, i18n } = useTranslation();
+  const [{ data, fetching }] = useQuery({ query: MeDocument, requestPolicy: 'network-only' });
+  const me = data?.me ?? null;
+  // Once signed in, the person's own choice of language (kept on the person) is used.
+  useEffect(() => {
+    const chosen = me?.preferredLanguage;
+    if (chosen && (LANGUAGES as readonly string[]).includes(chosen) && chosen !== i18n.language) {
+      void i18n.changeLanguage(chosen);
+    }
+  }, [me?.preferredLanguage, i18n]);
+  if (fetching && !data) {
+    return <Spinner aria-label={t('app.loading')} data-size="lg" />;
+  }
+  if (!me) {
+    return (
+      <Routes>
+        <Route path="/sign-in" element={<SignIn />} />
+        <Route path="/accessibility" element={<PublicLayout><Accessibility /></PublicLayout>} />
+        <Route path="/privacy" element={<PublicLayout><DataUse /></PublicLayout>} />
+        <Route path="*" element={<Navigate to="/sign-in" replace />} />
+      </Routes>
+    );
+  }
+  const home = me.kind === 'STAFF' ? '/caseload' : '/family';
+  return (
+    <Layout me={me}>
+      <Routes>
+        <Route path="/" element={<Navigate to={home} replace />} />
+        <Route path="/sign-in" element={<Navigate to={home} replace />} />
+        <Route path="/caseload" element={<Caseload />} />
+        <Route path="/family" element={<Family />} />
+        <Route path="/children/new" element={<RegisterChild />} />
+        <Route path="/children/:id" element={<ChildWorkspace me={me} />} />
+        <Route path="/notifications" element={<Notifications />} />
+        <Route path="/admin" element={<Admin me={me} />} />
+        <Route path="/accessibility" element={<Accessibility />} />
+        <Route path="/privacy" element={<DataUse />} />
+        <Route path="*" element={<NotFound />} />
+      </Routes>
+    </Layout>
+  );
+}

@@ -1,0 +1,88 @@
+import { Alert, Heading, Paragraph, Spinner, Tabs, Tag } from '@digdir/designsystemet-react';
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useParams } from 'react-router';
+import { useQuery } from 'urql';
+
+import { RequestError } from '../components/Errors';
+import type { Me } from '../components/Layout';
+import { ChildDocument } from '../gql/graphql';
+import { ageOn, formatDate } from '../format';
+import { useChildEvents } from '../live';
+import { childName } from './Caseload';
+import { AccessLogPanel } from './child/AccessLogPanel';
+import { ConsentsPanel } from './child/ConsentsPanel';
+import { DetailsPanel } from './child/DetailsPanel';
+import { NetworkPanel } from './child/NetworkPanel';
+import { TimelinePanel } from './child/TimelinePanel';
+import { NotFound } from './NotFound';
+
+export function ChildWorkspace({ me }: { me: Me }) {
+  const { t } = useTranslation();
+  const { id = '' } = useParams();
+  const [{ data, fetching, error }, refetch] = useQuery({ query: ChildDocument, variables: { id } });
+  const { events, changes } = useChildEvents(id);
+  useEffect(() => {
+    if (changes > 0) refetch({ requestPolicy: 'network-only' });
+  }, [changes, refetch]);
+
+  if (fetching && !data) return <Spinner aria-label={t('app.loading')} data-size="lg" />;
+  if (error && !data) return <RequestError error={error} />;
+  const child = data?.child;
+  if (!child) return <NotFound />;
+
+  const mine = child.network.find((m) => m.person?.id === me.id);
+  const isCoordinator = child.coordinator?.person?.id === me.id;
+  const age = ageOn(child.birthDate);
+  return (
+    <>
+      <header className="k-stack">
+        <Heading level={1} data-size="lg">
+          {childName(child) || t('child.unnamed')}
+        </Heading>
+        <div className="k-row">
+          <span>
+            {child.isExpected
+              ? t('child.expected', { date: formatDate(child.expectedDate) })
+              : t('child.born', { date: formatDate(child.birthDate) })}
+            {age !== null && !child.isExpected ? ` · ${t('child.age', { age })}` : ''}
+          </span>
+          {child.addressProtection !== 'NONE' && (
+            <Tag data-color="warning">{t(`child.protectionLevels.${child.addressProtection}`)}</Tag>
+          )}
+          {mine && <Tag data-color="neutral">{t(`network.roles.${mine.role}`)}</Tag>}
+          <span className="k-muted">{t('app.live')}</span>
+        </div>
+      </header>
+      {error && <RequestError error={error} />}
+      {!child.coordinator && <Alert data-color="warning">{t('network.noCoordinator')}</Alert>}
+      <Tabs defaultValue="overview">
+        <Tabs.List>
+          <Tabs.Tab value="overview">{t('child.tabs.overview')}</Tabs.Tab>
+          <Tabs.Tab value="network">{t('child.tabs.network')}</Tabs.Tab>
+          <Tabs.Tab value="consents">{t('child.tabs.consents')}</Tabs.Tab>
+          <Tabs.Tab value="log">{t('child.tabs.log')}</Tabs.Tab>
+          <Tabs.Tab value="timeline">{t('child.tabs.timeline')}</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="overview">
+          <DetailsPanel child={child} canEdit={isCoordinator} myRole={mine?.role ?? null} />
+        </Tabs.Panel>
+        <Tabs.Panel value="network">
+          <NetworkPanel child={child} me={me} canManage={isCoordinator} />
+        </Tabs.Panel>
+        <Tabs.Panel value="consents">
+          <ConsentsPanel child={child} myRole={mine?.role ?? null} changes={changes} />
+        </Tabs.Panel>
+        <Tabs.Panel value="log">
+          <AccessLogPanel childId={child.id} changes={changes} />
+        </Tabs.Panel>
+        <Tabs.Panel value="timeline">
+          <TimelinePanel events={events} />
+        </Tabs.Panel>
+      </Tabs>
+      <Paragraph className="k-muted" data-size="sm">
+        {child.municipality?.name ?? ''}
+      </Paragraph>
+    </>
+  );
+}

@@ -1,0 +1,195 @@
+"""Browser tests: the built web app in headless Chromium (Debian's package) against a real
+`koordinat demo` process (SQLite, in-process broker and jobs, demo data).
+
+Every page is checked with axe; screenshots land in test-artifacts/e2e/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Request,
+    WebSocket,
+    async_playwright,
+)
+
+from backend.api.trusted import is_trusted
+from graphql import parse
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "frontend-assets" / "dist" / "index.html"
+AXE = ROOT / "frontend-assets" / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts" / "e2e"
+CHROMIUM = os.environ.get("KOORDINAT_TEST_CHROMIUM", "/usr/bin/chromium")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# As root and offline: no sandbox, and none of Chromium's background connections.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _missing(what: str) -> None:
+    if IN_CI:
+        pytest.fail(what)
+    pytest.skip(what)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not DIST.is_file():
+        _missing("the web app is not built (bin/setup builds it)")
+    if not Path(CHROMIUM).exists():
+        _missing(f"Chromium is not installed at {CHROMIUM}")
+    port = _free_port()
+    database = tmp_path_factory.mktemp("e2e") / "demo.sqlite3"
+    koordinat = shutil.which("koordinat", path=str(Path(sys.executable).parent)) or "koordinat"
+    # Every browser in these tests comes from 127.0.0.1: the per-address budget is meant for
+    # one client, so it would throttle the whole suite (the budgets have their own tests).
+    env = {**os.environ, "KOORDINAT_RATE_LIMIT_ENABLED": "false"}
+    process = subprocess.Popen(
+        [koordinat, "demo", "--port", str(port), "--database", str(database)],
+        cwd=tmp_path_factory.mktemp("e2e-cwd"),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            output = process.stdout.read() if process.stdout else ""
+            process.kill()
+            raise RuntimeError(f"koordinat demo did not start:\n{output}")
+        time.sleep(0.2)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        _missing(f"Chromium is not installed at {CHROMIUM}")
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        await launched.close()
+
+
+class Session:
+    """One person in one browser context (own cookies), with helpers for the checks."""
+
+    def __init__(self, context: BrowserContext, page: Page, base: str) -> None:
+        self.context = context
+        self.page = page
+        self.base = base
+        self.artifacts = ARTIFACTS
+        self.errors: list[str] = []
+        # Every GraphQL document the pages send, over HTTP and over the socket.
+        self.documents: list[str] = []
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("request", self._on_request)
+        page.on("websocket", self._on_socket)
+
+    def _on_request(self, request: Request) -> None:
+        if request.url.endswith("/graphql") and request.method == "POST" and request.post_data:
+            self.documents.append(json.loads(request.post_data)["query"])
+
+    def _on_socket(self, socket: WebSocket) -> None:
+        def sent(payload: str | bytes) -> None:
+            message = json.loads(payload)
+            if message.get("type") == "subscribe":
+                self.documents.append(message["payload"]["query"])
+
+        socket.on("framesent", sent)
+
+    async def sign_in(self, name: str) -> None:
+        await self.page.goto(f"{self.base}/sign-in")
+        try:
+            await self.page.get_by_role("button", name=f"Logg inn som {name}").click()
+            await self.page.wait_for_selector("#main h1")
+        except Exception:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            await self.page.screenshot(path=str(ARTIFACTS / "failed-sign-in.png"))
+            raise
+
+    async def axe(self, label: str) -> None:
+        """No accessibility violations on the page as it is now; a screenshot for the record."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        await self.page.screenshot(path=str(ARTIFACTS / f"{label}.png"), full_page=True)
+        if not await self.page.evaluate("() => typeof window.axe !== 'undefined'"):
+            await self.page.add_script_tag(content=AXE.read_text())
+        violations: list[dict[str, Any]] = await self.page.evaluate(
+            """async () => (await window.axe.run(document, {resultTypes: ['violations']}))
+                .violations.map(v => ({id: v.id, impact: v.impact,
+                    nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))"""
+        )
+        assert violations == [], f"{label}: {violations}"
+        assert self.errors == [], f"{label}: script errors {self.errors}"
+
+
+@pytest.fixture
+async def open_session(browser: Browser, demo_server: str) -> AsyncIterator[Any]:
+    contexts: list[BrowserContext] = []
+    sessions: list[Session] = []
+
+    async def open_one(locale: str = "nb-NO") -> Session:
+        context = await browser.new_context(
+            locale=locale, timezone_id="Europe/Oslo", viewport={"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        session = Session(context, await context.new_page(), demo_server)
+        sessions.append(session)
+        return session
+
+    yield open_one
+    for context in contexts:
+        await context.close()
+    # The pages send only the documents of graphql/operations/ (production refuses others).
+    unknown = [
+        document
+        for session in sessions
+        for document in session.documents
+        if not is_trusted(parse(document))
+    ]
+    assert unknown == [], unknown
