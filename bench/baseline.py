@@ -96,7 +96,13 @@ async def replay(connection: asyncpg.Connection, script: list[Statement]) -> dic
 
 
 def _by_id(rows: list[Any]) -> dict[uuid.UUID, Any]:
-    return {r["id"]: r for r in rows}
+    """Rows by id, the columns of every read of a row merged (the gate reads a few columns
+    of some rows, a loader all of them); rows without an id are the gate's facts only."""
+    merged: dict[uuid.UUID, dict[str, Any]] = {}
+    for r in rows:
+        if "id" in r.keys():
+            merged.setdefault(r["id"], {}).update(dict(r))
+    return merged
 
 
 def _date(value: dt.date | None) -> str | None:
@@ -113,8 +119,9 @@ class View:
         self.services = _by_id(rows.get("service_provider", []))
         self.kommuner = _by_id(rows.get("municipality", []))
         self.members: dict[uuid.UUID, dict[uuid.UUID, Any]] = {}
-        for m in rows.get("network_member", []):
-            self.members.setdefault(m["child_id"], {})[m["id"]] = m
+        for m in _by_id(rows.get("network_member", [])).values():
+            if "created_at" in m:  # a member the product read as data, not only as a fact
+                self.members.setdefault(m["child_id"], {})[m["id"]] = m
         # The product reads some tables twice in a request (facts, then the field).
         self.consents = list(_by_id(rows.get("consent", [])).values())
         self.access_log = rows.get("access_log", [])

@@ -9,7 +9,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from backend.api.loaders import Loaders
 from backend.authz.access import Gate
-from backend.core.database import Database
+from backend.core.database import Database, Reads
 from backend.core.settings import Settings
 from backend.identity.actor import Actor
 
@@ -27,12 +27,16 @@ class Context:
     via: str = "http"
     # The process's live-update hub (subscriptions, commit hints); None outside the app.
     live: LiveHub | None = None
+    # The operation's reads: shared by the loaders and the gate (one read transaction for a
+    # query, see FlushAccessLog).
+    reads: Reads = field(init=False)
     loaders: Loaders = field(init=False)
     gate: Gate = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.db, self.actor)
-        self.gate = Gate(self.db, self.actor, self.via)
+        self.reads = Reads(self.db)
+        self.loaders = Loaders(self.db, self.actor, self.reads)
+        self.gate = Gate(self.db, self.actor, self.via, self.reads)
 
 
 Info = StrawberryInfo[Context, None]

@@ -1,6 +1,7 @@
 """Per-request DataLoaders: each batch is one SQL statement, whatever the number of keys.
 
-Each batch uses its own short read session, so no snapshot outlives a write.
+Batches read through the operation's `Reads`: a query's loaders share its one read
+transaction; elsewhere each batch has its own short session, so no snapshot outlives a write.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlmodel import col, select
 from strawberry.dataloader import DataLoader
 
 from backend.consent.models import Consent
-from backend.core.database import Database
+from backend.core.database import Database, Reads
 from backend.identity.actor import Actor
 from backend.identity.models import Person
 from backend.network.models import Municipality, NetworkMember, ServiceProvider
@@ -22,9 +23,10 @@ Row = TypeVar("Row", Person, ServiceProvider, Municipality)
 
 
 class Loaders:
-    def __init__(self, db: Database, actor: Actor | None) -> None:
+    def __init__(self, db: Database, actor: Actor | None, reads: Reads | None = None) -> None:
         self.db = db
         self.actor = actor
+        self.reads = reads or Reads(db)
         self.person = DataLoader(self._by_id(Person))
         self.service = DataLoader(self._by_id(ServiceProvider))
         self.municipality = DataLoader(self._by_id(Municipality))
@@ -36,7 +38,7 @@ class Loaders:
         self, model: type[Row]
     ) -> Callable[[list[uuid.UUID]], Awaitable[Sequence[Row | None]]]:
         async def load(ids: list[uuid.UUID]) -> Sequence[Row | None]:
-            async with self.db.reading() as session:
+            async with self.reads.session() as session:
                 rows = await session.exec(select(model).where(col(model.id).in_(ids)))
                 by_id = {row.id: row for row in rows.all()}
             return [by_id.get(i) for i in ids]
@@ -49,7 +51,7 @@ class Loaders:
             .where(col(Consent.child_id).in_(child_ids))
             .order_by(col(Consent.given_at), col(Consent.id))
         )
-        async with self.db.reading() as session:
+        async with self.reads.session() as session:
             rows = (await session.exec(query)).all()
         grouped: dict[uuid.UUID, list[Consent]] = {c: [] for c in child_ids}
         for row in rows:
@@ -64,7 +66,7 @@ class Loaders:
             if active_only:
                 query = query.where(col(NetworkMember.ended_at).is_(None))
             query = query.order_by(col(NetworkMember.created_at), col(NetworkMember.id))
-            async with self.db.reading() as session:
+            async with self.reads.session() as session:
                 rows = (await session.exec(query)).all()
             grouped: dict[uuid.UUID, list[NetworkMember]] = {c: [] for c in child_ids}
             for row in rows:

@@ -13,7 +13,7 @@ from backend.api.access_log import log_in_write, mark_committed, note_again
 from backend.api.common import QueryError, UserError, user_errors
 from backend.api.context import Info
 from backend.api.errors import connection_lost, extensions, message
-from backend.audit.access_log import AccessLogEntry
+from backend.audit.access_log import NewAccessLogRow
 from backend.authz.access import AccessDenied
 from backend.core.errors import ErrorCode, UserErrors
 from backend.core.errors import UserError as DomainUserError
@@ -34,7 +34,7 @@ async def run_write(
     """
     language = info.context.language
     gate = info.context.gate
-    entries: list[AccessLogEntry] = []
+    entries: list[NewAccessLogRow] = []
     committing = False
     try:
         async with info.context.db.writing() as session:

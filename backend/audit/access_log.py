@@ -6,13 +6,17 @@ log does not become the bottleneck. The database refuses UPDATE and DELETE on th
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, Index, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.core.database import utcnow
+from backend.core.ids import new_id
 from backend.core.models import created_at_field, id_field
 
 
@@ -43,6 +47,35 @@ class AccessLogEntry(SQLModel, table=True):
     )
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class NewAccessLogRow:
+    """An access-log row to append: plain values, inserted with one Core statement for many
+    rows (no ORM objects or unit of work on the read path)."""
+
+    child_id: uuid.UUID
+    actor_person_id: uuid.UUID | None
+    actor_name: str
+    roles: list[str]
+    organisation: str | None
+    what: list[str]
+    refused: list[str]
+    purpose: str
+    purpose_category: str | None
+    via: str
+    outsider: bool
+    id: uuid.UUID = dataclasses.field(default_factory=new_id)
+    at: dt.datetime = dataclasses.field(default_factory=utcnow)
+
+
+async def insert_rows(session: AsyncSession, rows: list[NewAccessLogRow]) -> None:
+    """Appends the rows in the session's transaction: one INSERT (executemany), never an
+    UPDATE; the database refuses changes to this table anyway."""
+    if rows:
+        table: Any = AccessLogEntry.__table__  # type: ignore[attr-defined]
+        names = [f.name for f in dataclasses.fields(NewAccessLogRow)]
+        await session.execute(sa.insert(table), [{n: getattr(r, n) for n in names} for r in rows])
+
+
 # Append-only at the database level, on both engines.
 SQLITE_GUARDS = [
     "CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log "
@@ -66,4 +99,11 @@ POSTGRES_UNGUARDS = [
     "DROP FUNCTION IF EXISTS access_log_append_only()",
 ]
 
-__all__ = ["POSTGRES_GUARDS", "SQLITE_GUARDS", "AccessLogEntry", "Any"]
+__all__ = [
+    "POSTGRES_GUARDS",
+    "SQLITE_GUARDS",
+    "AccessLogEntry",
+    "Any",
+    "NewAccessLogRow",
+    "insert_rows",
+]

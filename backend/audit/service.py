@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.audit.access_log import AccessLogEntry
+from backend.audit.access_log import NewAccessLogRow, insert_rows
 from backend.audit.models import AuditEntry
 from backend.core.database import Database
 from backend.identity.actor import Actor
@@ -40,11 +40,12 @@ def record(
 log = logging.getLogger("koordinat.audit")
 
 
-async def append_access_log(db: Database, entries: list[AccessLogEntry]) -> None:
-    """The one place access-log rows are written (appended; the database refuses changes)."""
+async def append_access_log(db: Database, entries: list[NewAccessLogRow]) -> None:
+    """The one place access-log rows are written in their own transaction (appended; the
+    database refuses changes). A write's own rows go into its transaction (`insert_rows`)."""
     if entries:
         async with db.writing() as session:
-            session.add_all(entries)
+            await insert_rows(session, entries)
 
 
 class AccessLogWriter:
@@ -56,10 +57,10 @@ class AccessLogWriter:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._pending: list[AccessLogEntry] = []
+        self._pending: list[NewAccessLogRow] = []
         self._task: asyncio.Task[None] | None = None
 
-    def submit(self, entries: list[AccessLogEntry]) -> None:
+    def submit(self, entries: list[NewAccessLogRow]) -> None:
         if not entries:
             return
         self._pending.extend(entries)

@@ -12,13 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from sqlmodel import SQLModel, col, select
+import sqlalchemy as sa
+from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from backend.audit.access_log import AccessLogEntry
+from backend.audit.access_log import NewAccessLogRow
 from backend.audit.purposes import LoggedPurpose, for_root_field
 from backend.audit.service import append_access_log
 from backend.authz.policy import (
@@ -31,7 +33,7 @@ from backend.authz.policy import (
 from backend.children.models import AddressProtection, Child, strictest
 from backend.consent.models import Consent, InformationCategory
 from backend.core.clock import today
-from backend.core.database import Database
+from backend.core.database import Database, Reads
 from backend.core.errors import ErrorCode, UserError, UserErrors, fail
 from backend.identity.actor import Actor
 from backend.identity.models import Person, PersonKind
@@ -64,95 +66,147 @@ async def load_facts(
     return {child_id: facts for (_, child_id), facts in found.items()}
 
 
+def _ids(name: str, values: list[uuid.UUID], column: Any) -> Any:
+    """An id list bound as one expanding parameter of the column's type (not coerced one
+    element at a time)."""
+    return sa.bindparam(name, values, expanding=True, type_=column.type)
+
+
 async def load_facts_for(
     session: AsyncSession, pairs: Sequence[tuple[Actor, uuid.UUID]]
 ) -> dict[tuple[uuid.UUID, uuid.UUID], ChildFacts]:
     """Facts for many (caller, child) pairs at once, keyed by (person id, child id).
 
-    Five statements whatever the count, so a page of children, or many subscribers waking
-    for one event, cost the same as one.
+    Three or four statements whatever the count (Core rows, not ORM objects), so a page of
+    children, or many subscribers waking for one event, cost the same as one.
     """
     ids = list(dict.fromkeys(c for _, c in pairs))
     people = list(dict.fromkeys(a.person_id for a, _ in pairs))
     now = today()
+    # Expanding parameters: the id lists are bound as they are, not coerced one by one.
+    member = NetworkMember.__table__.c  # type: ignore[attr-defined]
+    # The callers' own memberships and the protected family members, in one statement:
+    # protection follows the person, so the family part of each network counts.
     memberships = (
-        await session.exec(
-            select(NetworkMember).where(
-                col(NetworkMember.child_id).in_(ids),
-                col(NetworkMember.person_id).in_(people),
-                col(NetworkMember.ended_at).is_(None),
+        await session.execute(
+            sa.select(
+                member.id,
+                member.child_id,
+                member.person_id,
+                member.role,
+                member.service_id,
+                member.has_parental_responsibility,
+                Person.__table__.c.address_protection,  # type: ignore[attr-defined]
             )
-        )
-    ).all()
-    children = {
-        c.id: c for c in (await session.exec(select(Child).where(col(Child.id).in_(ids)))).all()
-    }
-    consents = (
-        await session.exec(
-            select(Consent).where(
-                col(Consent.child_id).in_(ids), col(Consent.withdrawn_at).is_(None)
-            )
-        )
-    ).all()
-    # Protection follows the person: the family part of each network and its protection.
-    family = (
-        await session.exec(
-            select(NetworkMember.child_id, Person.address_protection)
-            .join(Person, col(Person.id) == col(NetworkMember.person_id))
+            .join(Person.__table__, Person.__table__.c.id == member.person_id)  # type: ignore[attr-defined]
             .where(
-                col(NetworkMember.child_id).in_(ids),
-                col(NetworkMember.role).in_(FAMILY_ROLES),
-                col(NetworkMember.ended_at).is_(None),
-                Person.address_protection != AddressProtection.NONE.value,
+                member.child_id.in_(_ids("child_ids", ids, member.child_id)),
+                member.ended_at.is_(None),
+                sa.or_(
+                    member.person_id.in_(_ids("people", people, member.person_id)),
+                    sa.and_(
+                        member.role.in_(FAMILY_ROLES),
+                        Person.__table__.c.address_protection  # type: ignore[attr-defined]
+                        != AddressProtection.NONE.value,
+                    ),
+                ),
+            )
+        )
+    ).all()
+    child = Child.__table__.c  # type: ignore[attr-defined]
+    children = {
+        row.id: row
+        for row in (
+            await session.execute(
+                sa.select(
+                    child.id,
+                    child.birth_date,
+                    child.municipality_id,
+                    child.address_protection,
+                    child.health_withheld_from_guardians,
+                    child.history_protection,
+                    child.history_protected_seq,
+                ).where(child.id.in_(_ids("ids", ids, child.id)))
+            )
+        ).all()
+    }
+    consent = Consent.__table__.c  # type: ignore[attr-defined]
+    consents = (
+        await session.execute(
+            sa.select(
+                consent.child_id,
+                consent.service_id,
+                consent.category,
+                consent.to_guardians,
+                consent.valid_from,
+                consent.valid_to,
+            ).where(
+                consent.child_id.in_(_ids("ids", ids, consent.child_id)),
+                consent.withdrawn_at.is_(None),
             )
         )
     ).all()
     protection = {c.id: c.address_protection for c in children.values()}
-    for child_id, level in family:
-        protection[child_id] = strictest(protection.get(child_id, "none"), level)
-    employers = list({a.employer_service_id for a, _ in pairs if a.employer_service_id})
-    units = {
-        s.id: s.municipality_id
-        for s in (
-            await session.exec(
-                select(ServiceProvider).where(
-                    col(ServiceProvider.id).in_(employers),
-                    ServiceProvider.type == ServiceType.COORDINATING_UNIT.value,
-                )
+    mine_of: dict[tuple[uuid.UUID, uuid.UUID], list[Any]] = {}
+    wanted = set(people)
+    for m in memberships:
+        if m.role in FAMILY_ROLES and m.address_protection != AddressProtection.NONE.value:
+            protection[m.child_id] = strictest(
+                protection.get(m.child_id, "none"), m.address_protection
             )
-        ).all()
-    }
+        if m.person_id in wanted:
+            mine_of.setdefault((m.person_id, m.child_id), []).append(m)
+    active_of: dict[uuid.UUID, list[Any]] = {}
+    for c in consents:
+        # Consent.active_on, on the row (withdrawn ones are not selected).
+        if c.valid_from <= now and (c.valid_to is None or now <= c.valid_to):
+            active_of.setdefault(c.child_id, []).append(c)
+    employers = list({a.employer_service_id for a, _ in pairs if a.employer_service_id})
+    units: dict[uuid.UUID, uuid.UUID | None] = {}
+    if employers:
+        service = ServiceProvider.__table__.c  # type: ignore[attr-defined]
+        units = {
+            row.id: row.municipality_id
+            for row in (
+                await session.execute(
+                    sa.select(service.id, service.municipality_id).where(
+                        service.id.in_(employers),
+                        service.type == ServiceType.COORDINATING_UNIT.value,
+                    )
+                )
+            ).all()
+        }
     facts: dict[tuple[uuid.UUID, uuid.UUID], ChildFacts] = {}
     for actor, child_id in pairs:
-        mine = [m for m in memberships if m.child_id == child_id and m.person_id == actor.person_id]
+        mine = mine_of.get((actor.person_id, child_id), [])
         services = frozenset(m.service_id for m in mine if m.service_id is not None)
-        active = [c for c in consents if c.child_id == child_id and c.active_on(now)]
-        child = children.get(child_id)
+        active = active_of.get(child_id, [])
+        row = children.get(child_id)
         facts[(actor.person_id, child_id)] = ChildFacts(
             child_id=child_id,
-            roles=frozenset(m.role for m in mine) if child else frozenset(),
+            roles=frozenset(m.role for m in mine) if row else frozenset(),
             has_parental_responsibility=any(
                 m.role == NetworkRole.GUARDIAN.value and m.has_parental_responsibility for m in mine
             ),
             consented_categories=frozenset(
                 c.category for c in active if c.service_id is not None and c.service_id in services
             ),
-            child_age=age_on(child.birth_date, now) if child else -1,
-            health_withheld_from_guardians=bool(child and child.health_withheld_from_guardians),
+            child_age=age_on(row.birth_date, now) if row else -1,
+            health_withheld_from_guardians=bool(row and row.health_withheld_from_guardians),
             guardians_have_youth_health_consent=any(
                 c.to_guardians and c.category == InformationCategory.HEALTH.value for c in active
             ),
             protection=protection.get(child_id, AddressProtection.NONE.value),
             in_coordinating_unit=bool(
-                child
+                row
                 and actor.is_staff
                 and actor.employer_service_id in units
-                and units[actor.employer_service_id] == child.municipality_id
+                and units[actor.employer_service_id] == row.municipality_id
             ),
             service_ids=services,
             member_ids=frozenset(m.id for m in mine),
-            history_protection=child.history_protection if child else "none",
-            history_protected_seq=child.history_protected_seq if child else 0,
+            history_protection=row.history_protection if row else "none",
+            history_protected_seq=row.history_protected_seq if row else 0,
         )
     return facts
 
@@ -252,22 +306,37 @@ def membership_category(service: ServiceProvider | None) -> Category | None:
     return category if category in MEMBERSHIP_IS_DATA else None
 
 
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """One object's gate decision, made once per request when the object is built: whether
+    it may be read, and what to note in the access log when a resolver hands it out
+    (`Gate.seen`). Resolvers then read attributes instead of asking the gate per field."""
+
+    child_id: uuid.UUID
+    allowed: bool
+    what: tuple[str, ...]
+
+
 class Gate:
     """Per-request access decisions (cached) and the record of what was read."""
 
-    def __init__(self, db: Database, actor: Actor | None, via: str = "http") -> None:
+    def __init__(
+        self, db: Database, actor: Actor | None, via: str = "http", reads: Reads | None = None
+    ) -> None:
         self.db = db
         self.actor = actor
         self.via = via
+        self.reads = reads or Reads(db)
         self._facts: DataLoader[uuid.UUID, ChildFacts] = DataLoader(self._load)
         self._decisions: dict[tuple[object, ...], bool] = {}
+        self._seen: dict[tuple[object, ...], Seen] = {}
         self._read: dict[uuid.UUID, set[str]] = {}
         self._refused: dict[uuid.UUID, set[str]] = {}
         self._known: dict[uuid.UUID, ChildFacts] = {}
 
     async def _load(self, child_ids: list[uuid.UUID]) -> list[ChildFacts]:
         assert self.actor is not None
-        async with self.db.reading() as session:
+        async with self.reads.session() as session:
             found = await load_facts(session, self.actor, child_ids)
         self._known.update(found)
         return [found[c] for c in child_ids]
@@ -286,9 +355,10 @@ class Gate:
     ) -> bool:
         assert self.actor is not None
         key = (facts.decision_key, action, category, own)
-        if key not in self._decisions:
-            self._decisions[key] = decide_on_child(self.actor, action, facts, category, own)
-        return self._decisions[key]
+        found = self._decisions.get(key)
+        if found is None:
+            found = self._decisions[key] = decide_on_child(self.actor, action, facts, category, own)
+        return found
 
     async def can(self, child_id: uuid.UUID, action: Action) -> bool:
         facts = await self.facts(child_id)
@@ -303,6 +373,27 @@ class Gate:
         self.note_read(child_id, Category.BASIC.value)
         return facts
 
+    def decided(self, facts: ChildFacts, categories: Iterable[Category], own: bool = False) -> Seen:
+        """Whether every category may be read, decided once (nothing noted yet): the
+        decision an object carries to its resolvers."""
+        wanted = tuple(categories)
+        key = (facts.child_id, facts.decision_key, wanted, own)
+        found = self._seen.get(key)
+        if found is None:
+            allowed = all(self.decide(facts, Action.READ_CATEGORY, c, own) for c in wanted)
+            found = self._seen[key] = Seen(facts.child_id, allowed, tuple(c.value for c in wanted))
+        return found
+
+    def seen(self, decision: Seen) -> bool:
+        """Notes a decided read (or refusal) as the resolver hands the object out."""
+        if decision.what:
+            target = self._read if decision.allowed else self._refused
+            noted = target.get(decision.child_id)
+            if noted is None:
+                noted = target[decision.child_id] = set()
+            noted.update(decision.what)
+        return decision.allowed
+
     def read(
         self,
         facts: ChildFacts,
@@ -310,14 +401,7 @@ class Gate:
         own: bool = False,
     ) -> bool:
         """Whether every category may be read; notes the read or the refusal."""
-        wanted = list(categories)
-        allowed = all(self.decide(facts, Action.READ_CATEGORY, c, own) for c in wanted)
-        for category in wanted:
-            if allowed:
-                self.note_read(facts.child_id, category.value)
-            else:
-                self.note_refused(facts.child_id, category.value)
-        return allowed
+        return self.seen(self.decided(facts, categories, own))
 
     def note_read(self, child_id: uuid.UUID, what: str) -> None:
         self._read.setdefault(child_id, set()).add(what)
@@ -325,7 +409,7 @@ class Gate:
     def note_refused(self, child_id: uuid.UUID, what: str) -> None:
         self._refused.setdefault(child_id, set()).add(what)
 
-    async def entries(self, purpose: str | LoggedPurpose) -> list[AccessLogEntry]:
+    async def entries(self, purpose: str | LoggedPurpose) -> list[NewAccessLogRow]:
         """One access-log row per child touched since the last call, then start over.
 
         `purpose` is a logged purpose, or the name of a root field the server runs itself
@@ -340,17 +424,21 @@ class Gate:
         organisation = None
         unknown = [c for c in touched if c not in self._known]
         if actor is not None and (actor.employer_service_id is not None or unknown):
-            async with self.db.reading() as session:
+            async with self.reads.session() as session:
                 if actor.employer_service_id is not None:
-                    service = await session.get(ServiceProvider, actor.employer_service_id)
-                    organisation = service.name if service else None
+                    service = ServiceProvider.__table__.c  # type: ignore[attr-defined]
+                    organisation = (
+                        await session.execute(
+                            sa.select(service.name).where(service.id == actor.employer_service_id)
+                        )
+                    ).scalar_one_or_none()
                 if unknown:
                     # A write refused inside its service decided on facts the gate never saw:
                     # the roles are looked up again, so a guardian's refusal names its role.
                     self._known.update(await load_facts(session, actor, unknown))
         roles = {c: sorted(f.roles) for c, f in self._known.items() if c in touched}
         return [
-            AccessLogEntry(
+            NewAccessLogRow(
                 child_id=child_id,
                 actor_person_id=actor.person_id if actor else None,
                 actor_name=actor.name if actor else "anonym",

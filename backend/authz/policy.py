@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from backend.authz import cedar
 from backend.children.models import strictest
@@ -91,9 +91,9 @@ class ChildFacts:
         level = strictest(self.protection, self.history_protection)
         return self if level == self.protection else replace(self, protection=level)
 
-    @property
+    @cached_property
     def decision_key(self) -> tuple[object, ...]:
-        """Everything a decision depends on except the child's id."""
+        """Everything a decision depends on except the child's id (built once per facts)."""
         return (
             self.roles,
             self.has_parental_responsibility,

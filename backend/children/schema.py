@@ -42,7 +42,7 @@ class ChildrenQuery:
         if facts is None:
             return None  # outside the network and non-existent look the same (and are logged)
         # The gate decided from the child's own records; the row itself is all that is left.
-        async with info.context.db.reading() as session:
+        async with info.context.reads.session() as session:
             row = await session.get(ChildRow, child_id)
         return Child.from_row(row, facts) if row else None
 
@@ -63,7 +63,7 @@ class ChildrenQuery:
                 edges=[], page_info=PageInfo(has_next_page=False, end_cursor=None)
             )
         limit, after_id = page_args(first, after, info.context.language)
-        async with info.context.db.reading() as session:
+        async with info.context.reads.session() as session:
             rows = await service.my_children(
                 session, actor, role=role, after=after_id, limit=limit + 1
             )

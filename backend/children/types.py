@@ -53,6 +53,9 @@ class Child:
     )
     address_protection: AddressProtection
     version: int
+    # Plain data: fields, not resolvers (a resolver costs per field and per child).
+    is_expected: bool
+    needs_interpreter: bool
     row: strawberry.Private[ChildRow]
     facts: strawberry.Private[ChildFacts]
 
@@ -72,14 +75,6 @@ class Child:
         if not info.context.gate.read(self.facts, [Category.HEALTH], own=own):
             return None
         return self.row.health_withheld_from_guardians
-
-    @strawberry.field
-    def is_expected(self) -> bool:
-        return self.birth_date is None
-
-    @strawberry.field
-    def needs_interpreter(self) -> bool:
-        return self.interpreter_language is not None
 
     @strawberry.field(description="The kommune; hidden with a protected address where needed.")
     async def municipality(self, info: Info) -> Municipality | None:
@@ -131,7 +126,7 @@ class Child:
         if before_id is not None:
             query = query.where(col(AccessLogRow.id) < before_id)
         query = query.order_by(col(AccessLogRow.id).desc()).limit(limit + 1)
-        async with info.context.db.reading() as session:
+        async with info.context.reads.session() as session:
             rows = list((await session.exec(query)).all())
         page = rows[:limit]
         withheld = await readers_to_withhold(info, self.facts, page)
@@ -170,6 +165,8 @@ class Child:
             interpreter_language=row.interpreter_language,
             address_protection=AddressProtection(row.address_protection),
             version=row.version,
+            is_expected=row.birth_date is None,
+            needs_interpreter=row.interpreter_language is not None,
             row=row,
             facts=facts,
         )

@@ -1,13 +1,16 @@
 """Database engine and sessions for SQLite (embedded default) and PostgreSQL.
 
-Reads use short sessions (one per loader batch or query) so that nothing holds a
-snapshot across a write. Writes use a session whose transaction starts with
-`BEGIN IMMEDIATE` on SQLite, so two writers queue for the lock instead of failing
-half-way with "database is locked" when a deferred transaction upgrades.
+Reads use short sessions so that nothing holds a snapshot across a write: one per loader
+batch, or, for a query operation, one read transaction shared by all its loaders and the
+access gate (`Reads.shared`), so a request costs one BEGIN/ROLLBACK and one pool checkout.
+Writes use a session whose transaction starts with `BEGIN IMMEDIATE` on SQLite, so two
+writers queue for the lock instead of failing half-way with "database is locked" when a
+deferred transaction upgrades.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -105,3 +108,43 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class Reads:
+    """Where one operation's reads go.
+
+    Outside `shared()` every `session()` is its own short read session (a mutation's reads,
+    a live render). Inside it, the operation's loaders and gate take turns on one session
+    and so one read transaction; the lock keeps concurrently resolved fields from using the
+    session at once (an AsyncSession allows one statement at a time).
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._shared = False
+        self._session: AsyncSession | None = None
+        self._lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        if not self._shared:
+            async with self.db.reading() as session:
+                yield session
+            return
+        async with self._lock:
+            if self._session is None:
+                self._session = self.db._read()
+            yield self._session
+
+    @asynccontextmanager
+    async def shared(self) -> AsyncIterator[None]:
+        """One read transaction for the block (a query); ended (rolled back) when it ends."""
+        self._shared = True
+        try:
+            yield
+        finally:
+            self._shared = False
+            session, self._session = self._session, None
+            if session is not None:
+                async with self._lock:
+                    await session.close()

@@ -37,8 +37,10 @@ from backend.api.context import Context
 from backend.api.limits import Limits, OpenSockets, client_address
 from backend.api.loaders import Loaders
 from backend.authz.access import Gate
+from backend.events.hub import Waiter
 from backend.events.render import RenderedData
 from backend.identity import auth
+from backend.identity.actor import Actor
 
 log = logging.getLogger("koordinat.events.socket")
 
@@ -116,16 +118,48 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 return
             context.actor = actor
             context.via = "websocket"  # for the access log
-            context.loaders = Loaders(context.db, actor)
-            context.gate = Gate(context.db, actor, "websocket")
+            context.loaders = Loaders(context.db, actor, context.reads)
+            context.gate = Gate(context.db, actor, "websocket", context.reads)
         await super().handle_connection_init(message)
         if self.connection_acknowledged and self._watchdog is None:
             self._watchdog = asyncio.create_task(self._watch_session())
 
     async def _watch_session(self) -> None:
+        """Close the socket when its session or API token ends (logout, revocation, expiry).
+
+        The hub is told at once by a hint (logout and revocation announce the credential, on
+        every process through the broker) and checks every credential at its sweep (expiry),
+        so an idle socket costs no database work of its own. Without a hub (a bare schema), it
+        falls back to asking the database every `events_recheck_seconds`.
+        """
         context = self.context
         actor = context.actor
         assert actor is not None
+        if actor.session_id is None and actor.token_id is None:
+            return  # the development identity has no server-side credential to end
+        hub = context.live
+        if hub is None:
+            await self._poll_session(actor)
+            return
+        waiter = Waiter(actor)
+        hub.register(waiter)
+        try:
+            while not waiter.ended:
+                await waiter.event.wait()
+                waiter.event.clear()
+        finally:
+            hub.unregister(waiter)
+        # The streams were woken by the same news: let each send its own UNAUTHENTICATED
+        # end first (bounded), then close the socket itself.
+        for _ in range(40):
+            if not self.operations:
+                break
+            await asyncio.sleep(0.025)
+        with contextlib.suppress(Exception):
+            await self.websocket.close(code=SESSION_ENDED, reason="Session ended")
+
+    async def _poll_session(self, actor: Actor) -> None:
+        context = self.context
         interval = context.settings.events_recheck_seconds
         while True:
             await asyncio.sleep(interval)

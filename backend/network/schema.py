@@ -23,12 +23,12 @@ from backend.network.types import (
     AssignCoordinatorPayload,
     EndNetworkMembershipInput,
     Municipality,
-    NetworkMember,
     NetworkMemberPayload,
     RegisterServiceProviderInput,
     ServiceProvider,
     ServiceProviderPayload,
     UpdateNetworkMemberInput,
+    build_members,
     member_for,
 )
 
@@ -46,7 +46,7 @@ class NetworkQuery:
     async def municipalities(self, info: Info) -> list[Municipality]:
         if not _may_use_directory(info):
             return []
-        async with info.context.db.reading() as session:
+        async with info.context.reads.session() as session:
             rows = await session.exec(select(MunicipalityRow).order_by(MunicipalityRow.name))
             return [Municipality.from_row(r) for r in rows.all()]
 
@@ -65,7 +65,7 @@ class NetworkQuery:
                 )
             except UserErrors as exc:
                 raise query_error(exc, info.context.language) from None
-        async with info.context.db.reading() as session:
+        async with info.context.reads.session() as session:
             rows = await session.exec(query.limit(DIRECTORY_LIMIT))
             return [ServiceProvider.from_row(r) for r in rows.all()]
 
@@ -85,7 +85,7 @@ class NetworkQuery:
             .order_by(PersonRow.name)
             .limit(DIRECTORY_LIMIT)
         )
-        async with info.context.db.reading() as session:
+        async with info.context.reads.session() as session:
             # Staff contact details are work details, shared among staff.
             return [
                 Person.from_row(r, contact_visible=True) for r in (await session.exec(query)).all()
@@ -148,7 +148,7 @@ class NetworkMutation:
             coordinator=coordinator,
             # A coordinator handing over leaves the network: show the ended membership with
             # the facts that held for the new coordinator's view, if the caller still sees it.
-            previous=NetworkMember.from_row(previous, coordinator.facts)
+            previous=(await build_members(info, [previous], coordinator.facts))[0]
             if previous and coordinator
             else None,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 import strawberry
 
@@ -11,6 +12,7 @@ from backend.api.common import UserError
 from backend.api.context import Info
 from backend.api.input_caps import EMAIL_LENGTH, FREE_TEXT, cap
 from backend.authz.access import (
+    Seen,
     contact_category,
     may_know_membership,
     membership_category,
@@ -87,15 +89,17 @@ class ServiceProvider:
         )
 
 
-async def visible_service(
-    info: Info, row: ServiceProviderRow | None, facts: ChildFacts, own: bool
-) -> ServiceProvider | None:
-    """A service as seen from a child's network: only if what it is may be read."""
-    if row is None:
-        return None
-    if not info.context.gate.read(facts, service_categories(row, facts), own=own):
-        return None
-    return ServiceProvider.from_row(row, facts)
+@dataclass(frozen=True, slots=True)
+class MemberView:
+    """What this reader may see of one membership, decided once per request when the member
+    is built (`build_members`): its resolvers are attribute reads that note the decision."""
+
+    service: ServiceProviderRow | None
+    # The service's categories: for the service and for the responsibilities.
+    service_seen: Seen
+    person: PersonRow | None
+    person_seen: Seen | None
+    contact_seen: Seen | None
 
 
 @strawberry.type(description="A person's membership in a child's network (ansvarsgruppe).")
@@ -111,21 +115,11 @@ class NetworkMember:
     version: int
     row: strawberry.Private[NetworkMemberRow]
     facts: strawberry.Private[ChildFacts]
-
-    def _own(self, info: Info) -> bool:
-        actor = info.context.actor
-        return actor is not None and self.row.person_id == actor.person_id
-
-    async def _service_row(self, info: Info) -> ServiceProviderRow | None:
-        if self.row.service_id is None:
-            return None
-        return await info.context.loaders.service.load(self.row.service_id)
+    view: strawberry.Private[MemberView]
 
     @strawberry.field(description="In plain words; hidden where it would reveal a category.")
-    async def responsibilities(self, info: Info) -> str | None:
-        service = await self._service_row(info)
-        categories = service_categories(service, self.facts)
-        if not info.context.gate.read(self.facts, categories, own=self._own(info)):
+    def responsibilities(self, info: Info) -> str | None:
+        if not info.context.gate.seen(self.view.service_seen):
             return None
         return self.row.responsibilities
 
@@ -133,20 +127,24 @@ class NetworkMember:
         description="Who this is; null where the person would reveal what you may not see "
         "(a hidden service's staff; every staff member with strengt fortrolig adresse)."
     )
-    async def person(self, info: Info) -> Person | None:
-        row = await info.context.loaders.person.load(self.row.person_id)
-        if row is None:
+    def person(self, info: Info) -> Person | None:
+        view = self.view
+        if view.person is None or view.person_seen is None or view.contact_seen is None:
             return None
-        return await visible_person(info, row, self.facts, self._own(info), self.row.service_id)
+        gate = info.context.gate
+        if not gate.seen(view.person_seen):
+            return None
+        return Person.from_row(view.person, contact_visible=gate.seen(view.contact_seen))
 
     @strawberry.field(description="The service this member represents, if any and if visible.")
-    async def service(self, info: Info) -> ServiceProvider | None:
-        return await visible_service(
-            info, await self._service_row(info), self.facts, self._own(info)
-        )
+    def service(self, info: Info) -> ServiceProvider | None:
+        view = self.view
+        if view.service is None or not info.context.gate.seen(view.service_seen):
+            return None
+        return ServiceProvider.from_row(view.service, self.facts)
 
     @classmethod
-    def from_row(cls, row: NetworkMemberRow, facts: ChildFacts) -> NetworkMember:
+    def from_row(cls, row: NetworkMemberRow, facts: ChildFacts, view: MemberView) -> NetworkMember:
         return cls(
             id=strawberry.ID(str(row.id)),
             role=NetworkRole(row.role),
@@ -157,27 +155,54 @@ class NetworkMember:
             version=row.version,
             row=row,
             facts=facts,
+            view=view,
         )
 
 
-async def visible_person(
-    info: Info,
-    row: PersonRow,
-    facts: ChildFacts,
-    own: bool,
-    service_id: uuid.UUID | None = None,
-) -> Person | None:
-    """A person as seen from a child's network: hidden when who they are reveals what the
-    reader may not see; their contact details as far as the reader may see them."""
+async def build_members(
+    info: Info, rows: list[NetworkMemberRow], facts: ChildFacts
+) -> list[NetworkMember]:
+    """Members with their views: the services, people and the people's employers in one
+    batch each (shared with every other list resolved at the same time), each decision
+    once. Whether the reader may know of a membership at all is `visible_members`."""
+    loaders = info.context.loaders
     gate = info.context.gate
     actor = info.context.actor
-    own = own or (actor is not None and row.id == actor.person_id)
-    ids = [i for i in dict.fromkeys((service_id, row.employer_service_id)) if i is not None]
-    services = await info.context.loaders.service.load_many(ids)
-    if not gate.read(facts, person_categories(row, services, facts), own=own):
-        return None
-    contact_visible = gate.read(facts, [contact_category(row)], own=own)
-    return Person.from_row(row, contact_visible=contact_visible)
+    service_ids = list({row.service_id for row in rows if row.service_id is not None})
+    services = dict(zip(service_ids, await loaders.service.load_many(service_ids), strict=True))
+    person_ids = list({row.person_id for row in rows})
+    people = dict(zip(person_ids, await loaders.person.load_many(person_ids), strict=True))
+    employers = list(
+        {
+            p.employer_service_id
+            for p in people.values()
+            if p is not None
+            and p.employer_service_id is not None
+            and p.employer_service_id not in services
+        }
+    )
+    services.update(zip(employers, await loaders.service.load_many(employers), strict=True))
+    members = []
+    for row in rows:
+        service = services.get(row.service_id) if row.service_id else None
+        person = people.get(row.person_id)
+        own = actor is not None and row.person_id == actor.person_id
+        person_seen = contact_seen = None
+        if person is not None:
+            # Who the person is: their membership's service and their employer tell it.
+            ids = dict.fromkeys((row.service_id, person.employer_service_id))
+            theirs = [services.get(i) for i in ids if i is not None]
+            person_seen = gate.decided(facts, person_categories(person, theirs, facts), own)
+            contact_seen = gate.decided(facts, [contact_category(person)], own)
+        view = MemberView(
+            service=service,
+            service_seen=gate.decided(facts, service_categories(service, facts), own),
+            person=person,
+            person_seen=person_seen,
+            contact_seen=contact_seen,
+        )
+        members.append(NetworkMember.from_row(row, facts, view))
+    return members
 
 
 async def visible_members(
@@ -186,20 +211,20 @@ async def visible_members(
     """The members this reader may know of: a barnevern or health membership itself is
     barnevern or health information."""
     actor = info.context.actor
-    # One batch for all the services, not one await per member.
+    gate = info.context.gate
     service_ids = list({row.service_id for row in rows if row.service_id is not None})
     services = dict(
         zip(service_ids, await info.context.loaders.service.load_many(service_ids), strict=True)
     )
-    visible = []
+    known = []
     for row in rows:
         service = services.get(row.service_id) if row.service_id else None
         own = actor is not None and row.person_id == actor.person_id
         category = membership_category(service)
-        if category is not None and not info.context.gate.read(facts, [category], own=own):
+        if category is not None and not gate.seen(gate.decided(facts, [category], own)):
             continue
-        visible.append(NetworkMember.from_row(row, facts))
-    return visible
+        known.append(row)
+    return await build_members(info, known, facts)
 
 
 async def member_for(info: Info, row: NetworkMemberRow | None) -> NetworkMember | None:
@@ -219,7 +244,7 @@ async def member_for(info: Info, row: NetworkMemberRow | None) -> NetworkMember 
 
     if not may_know_membership(read, service, own):
         return None
-    return NetworkMember.from_row(row, facts)
+    return (await build_members(info, [row], facts))[0]
 
 
 @strawberry.input(description="A new person, when they are not in Koordinat yet.")

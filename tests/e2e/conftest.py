@@ -26,6 +26,7 @@ from playwright.async_api import (
     Request,
     WebSocket,
     async_playwright,
+    expect,
 )
 
 from backend.api.trusted import is_trusted
@@ -74,11 +75,14 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # Every browser in these tests comes from 127.0.0.1: the per-address budget is meant for
     # one client, so it would throttle the whole suite (the budgets have their own tests).
     env = {**os.environ, "KOORDINAT_RATE_LIMIT_ENABLED": "false"}
+    # The server's log goes to a file: a pipe nobody reads fills up and stops the server.
+    log_path = tmp_path_factory.mktemp("e2e-log") / "server.log"
+    log = log_path.open("w")
     process = subprocess.Popen(
         [koordinat, "demo", "--port", str(port), "--database", str(database)],
         cwd=tmp_path_factory.mktemp("e2e-cwd"),
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -91,8 +95,8 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except httpx.HTTPError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
-            output = process.stdout.read() if process.stdout else ""
             process.kill()
+            output = log_path.read_text()
             raise RuntimeError(f"koordinat demo did not start:\n{output}")
         time.sleep(0.2)
     try:
@@ -103,6 +107,11 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
+
+
+# A page on a busy two-core machine may take more than the default five seconds.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")
@@ -123,6 +132,7 @@ class Session:
         self.page = page
         self.base = base
         self.artifacts = ARTIFACTS
+        self.people: list[str] = []
         self.errors: list[str] = []
         # Every GraphQL document the pages send, over HTTP and over the socket.
         self.documents: list[str] = []
@@ -143,6 +153,7 @@ class Session:
         socket.on("framesent", sent)
 
     async def sign_in(self, name: str) -> None:
+        self.people.append(name)
         await self.page.goto(f"{self.base}/sign-in")
         try:
             await self.page.get_by_role("button", name=f"Logg inn som {name}").click()
@@ -167,6 +178,26 @@ class Session:
         assert self.errors == [], f"{label}: script errors {self.errors}"
 
 
+SET_LANGUAGE = (ROOT / "graphql" / "operations" / "SetMyLanguage.graphql").read_text()
+ERROR_FIELDS = "fragment ErrorFields on UserError { code field message }"
+
+
+async def reset_languages(base: str, names: set[str]) -> None:
+    """A language chosen in a test is kept on the person: give the demo its bokmål back."""
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        people = {p["name"]: p["id"] for p in (await client.get("/dev/people")).json()}
+        for name in names:
+            response = await client.post(
+                "/graphql",
+                json={
+                    "query": SET_LANGUAGE + ERROR_FIELDS,
+                    "variables": {"input": {"language": "nb"}},
+                },
+                headers={"x-koordinat-dev-person": people[name], "origin": base},
+            )
+            assert response.json()["data"]["setMyLanguage"]["errors"] == [], response.text
+
+
 @pytest.fixture
 async def open_session(browser: Browser, demo_server: str) -> AsyncIterator[Any]:
     contexts: list[BrowserContext] = []
@@ -185,6 +216,7 @@ async def open_session(browser: Browser, demo_server: str) -> AsyncIterator[Any]
     yield open_one
     for context in contexts:
         await context.close()
+    await reset_languages(demo_server, {name for s in sessions for name in s.people})
     # The pages send only the documents of graphql/operations/ (production refuses others).
     unknown = [
         document

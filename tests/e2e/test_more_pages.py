@@ -282,6 +282,9 @@ async def test_a_new_notification_arrives_live(open_session: Any) -> None:
     await expect(editor.page.get_by_role("status")).to_contain_text("Jonas Moe er lagt til.")
 
     # No reload: the list and the menu follow the live feed.
-    await expect(welcome).to_have_count(before + 1)
-    await expect(notifications_link(watcher.page)).to_have_text(re.compile(rf"\b{unread + 1}\b"))
+    # A bounded wait: the event crosses the outbox, the broker and the socket.
+    await expect(welcome).to_have_count(before + 1, timeout=15_000)
+    await expect(notifications_link(watcher.page)).to_have_text(
+        re.compile(rf"\b{unread + 1}\b"), timeout=15_000
+    )
     await watcher.axe("notifications-after-live-update")

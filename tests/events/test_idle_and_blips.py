@@ -104,6 +104,27 @@ async def test_idle_subscriptions_cost_no_database_work(
         assert seqs(await collect_events(ws, op, 4 + IDLE + 1)) == [4 + IDLE + 1]
 
 
+async def test_idle_sockets_with_api_tokens_cost_no_database_work(
+    live_server: InProcessServer,
+    app_under_test: AppUnderTest,
+    world: World,
+    http: httpx.AsyncClient,
+) -> None:
+    """A socket signed in with a token (or a session) does not ask the database whether its
+    credential still holds: revocation and logout are hints, expiry is the sweep's."""
+    child = await new_child(http, world)
+    async with AsyncExitStack() as stack:
+        for n in range(10):
+            _, secret = await issue_api_token(app_under_test.db, world.coordinator.id, f"idle {n}")
+            ws = await stack.enter_async_context(
+                ws_session(live_server.base, None, init={"token": secret})
+            )
+            op = await ws.subscribe("ChildEvents", {"childId": child})
+            await collect_events(ws, op, 4)
+        used, sweeps = await idle_window(live_server.app)
+        assert used <= 6 * sweeps, (used, sweeps)
+
+
 async def test_a_revoked_token_ends_its_stream_by_hint_not_by_polling(
     live_server: InProcessServer,
     app_under_test: AppUnderTest,

@@ -256,7 +256,8 @@ async def test_one_render_is_shared_by_subscribers_with_the_same_view(
         ops = [await ws.subscribe("ChildEvents", {"childId": child}) for ws in (a, b, c)]
         replays = [await collect_events(ws, op, 6) for ws, op in zip((a, b, c), ops, strict=True)]
         renders_before = hub.render_cache.renders
-        await add(http, world, child, world.doctor)
+        # (Not the doctor: a health membership is hidden from readers without health consent.)
+        await add(http, world, child, world.outsider_staff)
         lives = [await collect_events(ws, op, 7) for ws, op in zip((a, b, c), ops, strict=True)]
     assert all(seqs(r) == [1, 2, 3, 4, 5, 6] for r in replays)
     # Same document, same view of the child (two staff members without consents): one
