@@ -100,7 +100,7 @@ def _by_id(rows: list[Any]) -> dict[uuid.UUID, Any]:
     of some rows, a loader all of them); rows without an id are the gate's facts only."""
     merged: dict[uuid.UUID, dict[str, Any]] = {}
     for r in rows:
-        if "id" in r.keys():
+        if "id" in r:
             merged.setdefault(r["id"], {}).update(dict(r))
     return merged
 
