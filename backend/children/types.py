@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 
@@ -17,7 +18,12 @@ from backend.api.common import (
 from backend.api.context import Info
 from backend.api.input_caps import EMAIL_LENGTH, cap
 from backend.audit.access_log import AccessLogEntry as AccessLogRow
-from backend.authz.access import municipality_category, person_categories, service_categories
+from backend.authz.access import (
+    Seen,
+    municipality_category,
+    person_categories,
+    service_categories,
+)
 from backend.authz.policy import Action, Category, ChildFacts
 from backend.children.models import AddressProtection
 from backend.children.models import Child as ChildRow
@@ -29,7 +35,7 @@ from backend.consent.types import (
     visible_consents,
 )
 from backend.network.models import NetworkRole
-from backend.network.types import Municipality, NetworkMember, visible_members
+from backend.network.types import Municipality, NetworkMember, known, member_views
 
 strawberry.enum(
     AddressProtection,
@@ -58,6 +64,8 @@ class Child:
     needs_interpreter: bool
     row: strawberry.Private[ChildRow]
     facts: strawberry.Private[ChildFacts]
+    # The network's member views, by include_ended, shared by this child's resolvers.
+    members: strawberry.Private[dict[bool, asyncio.Future[list[tuple[NetworkMember, Seen | None]]]]]
 
     @strawberry.field(description="Fødselsnummer or D-nummer; null if you may not see it.")
     def national_id(self, info: Info) -> str | None:
@@ -83,25 +91,38 @@ class Child:
         row = await info.context.loaders.municipality.load(self.row.municipality_id)
         return Municipality.from_row(row) if row else None
 
+    async def _members(
+        self, info: Info, include_ended: bool
+    ) -> list[tuple[NetworkMember, Seen | None]]:
+        """The network with its views, built once per child and request for the network,
+        the coordinator and the guardians; each resolver notes what it hands out."""
+        found = self.members.get(include_ended)
+        if found is None:
+            loaders = info.context.loaders
+            loader = loaders.all_members if include_ended else loaders.active_members
+
+            async def build() -> list[tuple[NetworkMember, Seen | None]]:
+                return await member_views(info, await loader.load(self.row.id), self.facts)
+
+            found = self.members[include_ended] = asyncio.ensure_future(build())
+        return await found
+
     @strawberry.field(description="The network (ansvarsgruppe); ended memberships on request.")
     async def network(self, info: Info, include_ended: bool = False) -> list[NetworkMember]:
-        loaders = info.context.loaders
-        loader = loaders.all_members if include_ended else loaders.active_members
-        return await visible_members(info, await loader.load(self.row.id), self.facts)
+        return known(info, await self._members(info, include_ended))
 
     @strawberry.field(description="The current barnekoordinator.")
     async def coordinator(self, info: Info) -> NetworkMember | None:
-        rows = await info.context.loaders.active_members.load(self.row.id)
-        coordinators = [r for r in rows if r.role == NetworkRole.COORDINATOR.value]
-        members = await visible_members(info, coordinators, self.facts)
-        return members[0] if members else None
+        members = await self._members(info, False)
+        coordinators = known(
+            info, [m for m in members if m[0].row.role == NetworkRole.COORDINATOR.value]
+        )
+        return coordinators[0] if coordinators else None
 
     @strawberry.field(description="Current guardians (foresatte).")
     async def guardians(self, info: Info) -> list[NetworkMember]:
-        rows = await info.context.loaders.active_members.load(self.row.id)
-        return await visible_members(
-            info, [r for r in rows if r.role == NetworkRole.GUARDIAN.value], self.facts
-        )
+        members = await self._members(info, False)
+        return known(info, [m for m in members if m[0].row.role == NetworkRole.GUARDIAN.value])
 
     @strawberry.field(description="Consents, withdrawn ones included (the history).")
     async def consents(self, info: Info) -> list[Consent]:
@@ -169,6 +190,7 @@ class Child:
             needs_interpreter=row.interpreter_language is not None,
             row=row,
             facts=facts,
+            members={},
         )
 
 

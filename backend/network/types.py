@@ -159,18 +159,19 @@ class NetworkMember:
         )
 
 
-async def build_members(
+async def member_views(
     info: Info, rows: list[NetworkMemberRow], facts: ChildFacts
-) -> list[NetworkMember]:
-    """Members with their views: the services, people and the people's employers in one
-    batch each (shared with every other list resolved at the same time), each decision
-    once. Whether the reader may know of a membership at all is `visible_members`."""
+) -> list[tuple[NetworkMember, Seen | None]]:
+    """Members with their views, each decision made once and nothing noted yet: the
+    services, people and the people's employers in one batch each (shared with every other
+    list resolved at the same time). With each member, the decision whether the reader may
+    know of the membership at all (None: anyone who sees the child may); `known` applies it."""
     loaders = info.context.loaders
     gate = info.context.gate
     actor = info.context.actor
     service_ids = list({row.service_id for row in rows if row.service_id is not None})
-    services = dict(zip(service_ids, await loaders.service.load_many(service_ids), strict=True))
     person_ids = list({row.person_id for row in rows})
+    services = dict(zip(service_ids, await loaders.service.load_many(service_ids), strict=True))
     people = dict(zip(person_ids, await loaders.person.load_many(person_ids), strict=True))
     employers = list(
         {
@@ -181,7 +182,8 @@ async def build_members(
             and p.employer_service_id not in services
         }
     )
-    services.update(zip(employers, await loaders.service.load_many(employers), strict=True))
+    if employers:
+        services.update(zip(employers, await loaders.service.load_many(employers), strict=True))
     members = []
     for row in rows:
         service = services.get(row.service_id) if row.service_id else None
@@ -201,30 +203,31 @@ async def build_members(
             person_seen=person_seen,
             contact_seen=contact_seen,
         )
-        members.append(NetworkMember.from_row(row, facts, view))
+        category = membership_category(service)
+        knowing = gate.decided(facts, [category], own) if category is not None else None
+        members.append((NetworkMember.from_row(row, facts, view), knowing))
     return members
+
+
+def known(info: Info, members: list[tuple[NetworkMember, Seen | None]]) -> list[NetworkMember]:
+    """The members this reader may know of (a barnevern or health membership itself is
+    barnevern or health information); the look or the refusal is noted."""
+    gate = info.context.gate
+    return [m for m, knowing in members if knowing is None or gate.seen(knowing)]
+
+
+async def build_members(
+    info: Info, rows: list[NetworkMemberRow], facts: ChildFacts
+) -> list[NetworkMember]:
+    """Members with their views, whether or not the reader may know of them."""
+    return [m for m, _ in await member_views(info, rows, facts)]
 
 
 async def visible_members(
     info: Info, rows: list[NetworkMemberRow], facts: ChildFacts
 ) -> list[NetworkMember]:
-    """The members this reader may know of: a barnevern or health membership itself is
-    barnevern or health information."""
-    actor = info.context.actor
-    gate = info.context.gate
-    service_ids = list({row.service_id for row in rows if row.service_id is not None})
-    services = dict(
-        zip(service_ids, await info.context.loaders.service.load_many(service_ids), strict=True)
-    )
-    known = []
-    for row in rows:
-        service = services.get(row.service_id) if row.service_id else None
-        own = actor is not None and row.person_id == actor.person_id
-        category = membership_category(service)
-        if category is not None and not gate.seen(gate.decided(facts, [category], own)):
-            continue
-        known.append(row)
-    return await build_members(info, known, facts)
+    """The members this reader may know of, built with their views."""
+    return known(info, await member_views(info, rows, facts))
 
 
 async def member_for(info: Info, row: NetworkMemberRow | None) -> NetworkMember | None:

@@ -1,10 +1,11 @@
-import { Alert, Button, Field, Heading, Label, Paragraph, Select, Table, Tag, Textfield } from '@digdir/designsystemet-react';
+import { Alert, Button, Heading, Paragraph, Table, Tag, Textfield } from '@digdir/designsystemet-react';
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQuery } from 'urql';
 
+import { ChoiceField } from '../../components/ChoiceField';
 import { FormErrors, RequestError, errorFor } from '../../components/Errors';
 import type { FieldError } from '../../components/Errors';
 import { ChildConsentsDocument, RecordConsentDocument, WithdrawConsentDocument } from '../../gql/graphql';
@@ -63,32 +64,23 @@ function GiveConsent({ child, onGiven }: { child: WorkspaceChild; onGiven: () =>
       )}
       <FormErrors errors={errors} fields={GIVE_FIELDS} />
       <RequestError error={result.error} />
-      <Field>
-        <Label htmlFor="field-category">{t('consent.category')}</Label>
-        <Select
-          id="field-category"
-          value={form.category}
-          onChange={(e) => setForm({ ...form, category: e.target.value as InformationCategory })}
-        >
-          {CATEGORIES.map((category) => (
-            <Select.Option key={category} value={category}>
-              {t(`consent.categories.${category}`)}
-            </Select.Option>
-          ))}
-        </Select>
-      </Field>
-      <Field>
-        <Label htmlFor="field-serviceId">{t('consent.service')}</Label>
-        <Select id="field-serviceId" value={form.serviceId} onChange={(e) => setForm({ ...form, serviceId: e.target.value })}>
-          <Select.Option value="">{t('network.chooseService')}</Select.Option>
-          {[...services].map(([id, name]) => (
-            <Select.Option key={id} value={id}>
-              {name}
-            </Select.Option>
-          ))}
-        </Select>
-        {errorFor(errors, 'serviceId') && <Paragraph data-color="danger">{errorFor(errors, 'serviceId')}</Paragraph>}
-      </Field>
+      <ChoiceField
+        id="field-category"
+        label={t('consent.category')}
+        value={form.category}
+        onChange={(category) => setForm({ ...form, category: category as InformationCategory })}
+        choices={CATEGORIES.map((c) => ({ value: c, label: t(`consent.categories.${c}`) }))}
+        error={errorFor(errors, 'category')}
+      />
+      <ChoiceField
+        id="field-serviceId"
+        label={t('consent.service')}
+        value={form.serviceId}
+        onChange={(serviceId) => setForm({ ...form, serviceId })}
+        choices={[...services].map(([value, label]) => ({ value, label }))}
+        empty={t('network.chooseService')}
+        error={errorFor(errors, 'serviceId')}
+      />
       <Textfield
         id="field-validFrom"
         type="date"

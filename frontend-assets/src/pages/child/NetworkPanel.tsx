@@ -2,11 +2,8 @@ import {
   Alert,
   Button,
   Checkbox,
-  Field,
   Heading,
-  Label,
   Paragraph,
-  Select,
   Table,
   Textfield,
 } from '@digdir/designsystemet-react';
@@ -16,6 +13,8 @@ import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQuery } from 'urql';
 
+import { ChoiceField } from '../../components/ChoiceField';
+import type { Choice } from '../../components/ChoiceField';
 import { FormErrors, RequestError, errorFor } from '../../components/Errors';
 import type { FieldError } from '../../components/Errors';
 import type { Me } from '../../components/Layout';
@@ -26,7 +25,7 @@ import {
   DirectoryDocument,
   EndNetworkMembershipDocument,
 } from '../../gql/graphql';
-import type { NetworkRole } from '../../gql/graphql';
+import type { DirectoryQuery, NetworkRole } from '../../gql/graphql';
 import { formatDate, todayInOslo } from '../../format';
 import type { Member, WorkspaceChild } from './types';
 
@@ -73,6 +72,10 @@ function EndMember({ member, onEnded }: { member: Member; onEnded: () => void })
       </div>
     </div>
   );
+}
+
+function staffChoices(directory: DirectoryQuery | undefined): Choice[] {
+  return (directory?.staffDirectory ?? []).map((person) => ({ value: person.id, label: person.name }));
 }
 
 const ADD_FIELDS = ['role', 'personId', 'serviceId', 'responsibilities', 'activeFrom', 'activeTo'];
@@ -126,40 +129,35 @@ function AddMember({ child, onChanged }: { child: WorkspaceChild; onChanged: () 
       )}
       <FormErrors errors={errors} fields={ADD_FIELDS} />
       <RequestError error={result.error} />
-      <Field>
-        <Label htmlFor="field-role">{t('network.role')}</Label>
-        <Select id="field-role" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as NetworkRole })}>
-          {(['MEMBER', 'SPECIALIST', 'OBSERVER'] as const).map((role) => (
-            <Select.Option key={role} value={role}>
-              {t(`network.roles.${role}`)}
-            </Select.Option>
-          ))}
-        </Select>
-      </Field>
-      <Field>
-        <Label htmlFor="field-personId">{t('network.staff')}</Label>
-        <Select id="field-personId" value={form.personId} onChange={(e) => setForm({ ...form, personId: e.target.value })}>
-          <Select.Option value="">{t('network.chooseStaff')}</Select.Option>
-          {(directory?.staffDirectory ?? []).map((person) => (
-            <Select.Option key={person.id} value={person.id}>
-              {person.name}
-            </Select.Option>
-          ))}
-        </Select>
-        {errorFor(errors, 'personId') && <Paragraph data-color="danger">{errorFor(errors, 'personId')}</Paragraph>}
-      </Field>
-      <Field>
-        <Label htmlFor="field-serviceId">{t('network.service')}</Label>
-        <Select id="field-serviceId" value={form.serviceId} onChange={(e) => setForm({ ...form, serviceId: e.target.value })}>
-          <Select.Option value="">{t('network.noService')}</Select.Option>
-          {(directory?.serviceProviders ?? []).map((service) => (
-            <Select.Option key={service.id} value={service.id}>
-              {service.name}
-            </Select.Option>
-          ))}
-        </Select>
-        {errorFor(errors, 'serviceId') && <Paragraph data-color="danger">{errorFor(errors, 'serviceId')}</Paragraph>}
-      </Field>
+      <ChoiceField
+        id="field-role"
+        label={t('network.role')}
+        value={form.role}
+        onChange={(role) => setForm({ ...form, role: role as NetworkRole })}
+        choices={(['MEMBER', 'SPECIALIST', 'OBSERVER'] as const).map((role) => ({
+          value: role,
+          label: t(`network.roles.${role}`),
+        }))}
+        error={errorFor(errors, 'role')}
+      />
+      <ChoiceField
+        id="field-personId"
+        label={t('network.staff')}
+        value={form.personId}
+        onChange={(personId) => setForm({ ...form, personId })}
+        choices={staffChoices(directory)}
+        empty={t('network.chooseStaff')}
+        error={errorFor(errors, 'personId')}
+      />
+      <ChoiceField
+        id="field-serviceId"
+        label={t('network.service')}
+        value={form.serviceId}
+        onChange={(serviceId) => setForm({ ...form, serviceId })}
+        choices={(directory?.serviceProviders ?? []).map((s) => ({ value: s.id, label: s.name }))}
+        empty={t('network.noService')}
+        error={errorFor(errors, 'serviceId')}
+      />
       <Textfield
         id="field-responsibilities"
         multiline
@@ -220,17 +218,15 @@ function AssignCoordinator({ child, onChanged }: { child: WorkspaceChild; onChan
       )}
       <FormErrors errors={errors} fields={[]} />
       <RequestError error={result.error} />
-      <Field>
-        <Label htmlFor="field-coordinator">{t('network.coordinator')}</Label>
-        <Select id="field-coordinator" value={personId} onChange={(e) => setPersonId(e.target.value)}>
-          <Select.Option value="">{t('network.chooseStaff')}</Select.Option>
-          {(directory?.staffDirectory ?? []).map((person) => (
-            <Select.Option key={person.id} value={person.id}>
-              {person.name}
-            </Select.Option>
-          ))}
-        </Select>
-      </Field>
+      <ChoiceField
+        id="field-coordinator"
+        label={t('network.coordinator')}
+        value={personId}
+        onChange={setPersonId}
+        choices={staffChoices(directory)}
+        empty={t('network.chooseStaff')}
+        error={errorFor(errors, 'personId')}
+      />
       <div>
         <Button type="submit" variant="secondary" disabled={!personId || result.fetching}>
           {label}
