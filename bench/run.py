@@ -209,6 +209,18 @@ async def run_suite(args: argparse.Namespace) -> dict[str, list[str]]:
                             ]
                         ],
                     ),
+                    *(
+                        [
+                            "",
+                            "Where its time goes (pyinstrument, 20 more rounds in process):",
+                            "",
+                            "```",
+                            *m["profile"].strip().splitlines()[:80],
+                            "```",
+                        ]
+                        if m.get("profile")
+                        else []
+                    ),
                 ]
             if "fanout" in cases:
                 rows = []
