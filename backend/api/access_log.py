@@ -96,7 +96,12 @@ async def log_in_write(session: AsyncSession, gate: Gate) -> list[NewAccessLogRo
     if operation is None:
         return []
     entries = await gate.entries(await purpose_of(operation))
-    await insert_rows(session, entries)
+    try:
+        await insert_rows(session, entries)
+    except Exception:
+        # Not written: the operation's final flush must still have them (or withhold).
+        note_again(gate, entries)
+        raise
     return entries
 
 

@@ -9,6 +9,7 @@ from strawberry.tools import merge_types
 from backend.api.errors import build_error_contract
 from backend.api.security import build_extensions
 from backend.api.trusted import TrustedDocuments
+from backend.audit.review import AuditQuery
 from backend.children.schema import ChildrenMutation, ChildrenQuery
 from backend.consent.schema import ConsentMutation
 from backend.core.settings import Settings
@@ -18,7 +19,7 @@ from backend.identity.schema import IdentityMutation, IdentityQuery
 from backend.network.schema import NetworkMutation, NetworkQuery
 from backend.notify.schema import NotifyMutation, NotifyQuery
 
-Query = merge_types("Query", (IdentityQuery, ChildrenQuery, NetworkQuery, NotifyQuery))
+Query = merge_types("Query", (IdentityQuery, ChildrenQuery, NetworkQuery, NotifyQuery, AuditQuery))
 Mutation = merge_types(
     "Mutation",
     (IdentityMutation, ChildrenMutation, NetworkMutation, ConsentMutation, NotifyMutation),

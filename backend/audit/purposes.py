@@ -47,6 +47,7 @@ class Purpose(enum.Enum):
     NOTIFICATIONS = "NOTIFICATIONS"
     LIVE_UPDATES = "LIVE_UPDATES"
     USE = "USE"
+    SECURITY_REVIEW = "SECURITY_REVIEW"
     # Shown, never stored: a refusal for someone outside the network, in neutral words.
     OUTSIDER_REFUSED = "OUTSIDER_REFUSED"
 
@@ -100,6 +101,11 @@ LABELS: dict[Purpose, Text] = {
         "Following changes live",
     ),
     Purpose.USE: ("Bruk av Koordinat", "Bruk av Koordinat", "Use of Koordinat"),
+    Purpose.SECURITY_REVIEW: (
+        "Kommunens sikkerhetsgjennomgang",
+        "Sikkerheitsgjennomgangen til kommunen",
+        "The kommune's security review",
+    ),
     Purpose.OUTSIDER_REFUSED: (
         "Noen utenfor nettverket prøvde å åpne barnets opplysninger; kommunen er varslet",
         "Nokon utanfor nettverket prøvde å opne opplysningane til barnet; kommunen er varsla",

@@ -32,9 +32,12 @@ class Action(enum.Enum):
     REGISTER_CHILD = "registerChild"
     REGISTER_SERVICE = "registerService"
     VIEW_DIRECTORY = "viewDirectory"
+    REVIEW_SECURITY = "reviewSecurity"
 
 
-GLOBAL_ACTIONS = frozenset({Action.REGISTER_CHILD, Action.REGISTER_SERVICE, Action.VIEW_DIRECTORY})
+GLOBAL_ACTIONS = frozenset(
+    {Action.REGISTER_CHILD, Action.REGISTER_SERVICE, Action.VIEW_DIRECTORY, Action.REVIEW_SECURITY}
+)
 
 
 class Category(enum.Enum):

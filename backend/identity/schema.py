@@ -7,19 +7,37 @@ import strawberry
 from backend.api.common import UserError
 from backend.api.context import Info
 from backend.api.writes import run_write
+from backend.authz.access import coordinating_unit_of
 from backend.identity import service
+from backend.identity.models import Person as PersonRow
 from backend.identity.types import Person
+
+
+@strawberry.type(description="You: your person, and what Koordinat lets you administer.")
+class Me(Person):
+    @strawberry.field(
+        description="You are staff of your kommune's coordinating unit (koordinerende enhet): "
+        "you register children and see the kommune's administration pages."
+    )
+    async def in_coordinating_unit(self, info: Info) -> bool:
+        async with info.context.db.reading() as session:
+            return await coordinating_unit_of(session, info.context.actor) is not None
+
+    @classmethod
+    def of(cls, row: PersonRow) -> Me:
+        person = Person.from_row(row, contact_visible=True)
+        return cls(**{f: getattr(person, f) for f in person.__dataclass_fields__})
 
 
 @strawberry.type
 class IdentityQuery:
     @strawberry.field(description="You, or null when not signed in.")
-    async def me(self, info: Info) -> Person | None:
+    async def me(self, info: Info) -> Me | None:
         actor = info.context.actor
         if actor is None:
             return None
         row = await info.context.loaders.person.load(actor.person_id)
-        return Person.from_row(row, contact_visible=True) if row else None
+        return Me.of(row) if row else None
 
 
 @strawberry.input
@@ -29,7 +47,8 @@ class SetMyLanguageInput:
 
 @strawberry.type
 class MePayload:
-    me: Person | None = None
+    # The same type as `me`, so a client's cache knows the answer changed its `me`.
+    me: Me | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -45,4 +64,4 @@ class IdentityMutation:
         )
         if person is None:
             return MePayload(errors=errors)
-        return MePayload(me=Person.from_row(person, contact_visible=True))
+        return MePayload(me=Me.of(person))

@@ -288,3 +288,32 @@ async def test_a_new_notification_arrives_live(open_session: Any) -> None:
         re.compile(rf"\b{unread + 1}\b"), timeout=15_000
     )
     await watcher.axe("notifications-after-live-update")
+
+
+async def test_the_coordinating_unit_sees_an_outsiders_probe_in_its_security_review(
+    open_session: Any,
+) -> None:
+    session = await open_session()
+    await session.sign_in(COORDINATOR)
+    page = session.page
+    href = await page.get_by_role("link", name="Yusuf Ali").first.get_attribute("href")
+    assert href and re.fullmatch(r"/children/[0-9a-f-]{36}", href), href
+
+    # A teacher outside Yusuf's network opens his page: refused, and kept for the kommune.
+    teacher = await open_session()
+    await teacher.sign_in("Ingrid Solberg")
+    await expect(nav(teacher.page).get_by_role("link", name="Kommuneadministrasjon")).to_have_count(
+        0
+    )
+    await teacher.page.goto(teacher.base + href)
+    await expect(
+        teacher.page.get_by_text(re.compile("Fant ikke siden eller barnet"))
+    ).to_be_visible()
+
+    await nav(page).get_by_role("link", name="Kommuneadministrasjon").click()
+    review = page.get_by_role("region", name="Sikkerhetsgjennomgang")
+    row = review.get_by_role("row").filter(has=page.get_by_role("cell", name="Ingrid Solberg"))
+    await expect(row.first).to_be_visible()
+    await expect(row.first).to_contain_text(href.rsplit("-", 1)[-1][-8:])
+    assert "Yusuf" not in await review.inner_text()
+    await session.axe("admin-security-review")

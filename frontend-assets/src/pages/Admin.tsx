@@ -30,6 +30,7 @@ import {
 import type { DeadNotificationsQuery, DirectoryQuery, ServiceType } from '../gql/graphql';
 import { formatDateTime } from '../format';
 import { kindName } from './Notifications';
+import { SecurityReview } from './SecurityReview';
 
 type Municipality = DirectoryQuery['municipalities'][number];
 type DeadLetter = DeadNotificationsQuery['deadNotifications']['edges'][number]['node'];
@@ -363,7 +364,7 @@ function DeadLetters() {
  */
 export function Admin({ me }: { me: Me }) {
   const { t } = useTranslation();
-  if (me.kind !== 'STAFF') return <NotForYou />;
+  if (me.kind !== 'STAFF' || !me.inCoordinatingUnit) return <NotForYou />;
   return (
     <>
       <Heading level={1} data-size="lg">
@@ -372,6 +373,7 @@ export function Admin({ me }: { me: Me }) {
       <Paragraph>{t('admin.intro')}</Paragraph>
       <Services />
       <DeadLetters />
+      <SecurityReview />
     </>
   );
 }
