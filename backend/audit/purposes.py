@@ -107,9 +107,12 @@ LABELS: dict[Purpose, Text] = {
         "The kommune's security review",
     ),
     Purpose.OUTSIDER_REFUSED: (
-        "Noen utenfor nettverket prøvde å åpne barnets opplysninger; kommunen er varslet",
-        "Nokon utanfor nettverket prøvde å opne opplysningane til barnet; kommunen er varsla",
-        "Someone outside the network tried to open the child's data; the kommune has been told",
+        "Noen utenfor nettverket prøvde å åpne barnets opplysninger; forsøket ble stoppet "
+        "og ligger i kommunens sikkerhetsgjennomgang",
+        "Nokon utanfor nettverket prøvde å opne opplysningane til barnet; forsøket vart "
+        "stoppa og ligg i tryggleiksgjennomgangen til kommunen",
+        "Someone outside the network tried to open the child's data; it was stopped and is "
+        "in the kommune's security review",
     ),
 }
 

@@ -98,7 +98,7 @@ async def test_an_outsiders_probe_is_shown_to_the_family_in_neutral_words(
     (outsider,) = [e for e in entries if e["purposeCode"] == "OUTSIDER_REFUSED"]
     assert outsider["who"] == "Noen utenfor nettverket"
     assert outsider["roles"] == [] and outsider["organisation"] is None
-    assert outsider["purpose"].endswith("kommunen er varslet")
+    assert outsider["purpose"].endswith("ligger i kommunens sikkerhetsgjennomgang")
     everything = str(entries)
     assert "Otto" not in everything and "Lovpaalagt" not in everything
     english = await log_of(api, child["id"], world.parent, language="en")
