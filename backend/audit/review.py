@@ -11,6 +11,8 @@ the review is itself audited.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import uuid
 from collections.abc import Sequence
 
@@ -58,6 +60,14 @@ async def refused_probes(
     return rows.all()
 
 
+def child_ref(child_id: uuid.UUID, secret: str) -> str:
+    """A stable reference to the child for the review: the same child gives the same reference
+    (probes can be grouped), but it is not the child's id, so the reviewer, who is not in the
+    child's network, cannot use it to ask for the child or link it to other answers."""
+    digest = hmac.new(secret.encode(), b"security-review:" + child_id.bytes, hashlib.sha256)
+    return digest.hexdigest()[:20]
+
+
 @strawberry.type(
     description="A refused probe by someone outside the child's network: who tried and when, "
     "never the child's information."
@@ -83,7 +93,7 @@ class SecurityReviewEntry:
     via: str
 
     @classmethod
-    def of(cls, row: AccessLogEntry, language: str) -> SecurityReviewEntry:
+    def of(cls, row: AccessLogEntry, language: str, secret: str) -> SecurityReviewEntry:
         purpose = purposes.stored(row.purpose)
         if row.purpose_category is not None:
             # The reviewer reads no category of the child's: a purpose that tells one is plain use.
@@ -91,7 +101,7 @@ class SecurityReviewEntry:
         return cls(
             id=strawberry.ID(str(row.id)),
             at=row.at,
-            child_ref=strawberry.ID(str(row.child_id)),
+            child_ref=strawberry.ID(child_ref(row.child_id, secret)),
             who=row.actor_name,
             who_person_id=strawberry.ID(str(row.actor_person_id)) if row.actor_person_id else None,
             organisation=row.organisation,
@@ -150,9 +160,11 @@ class AuditQuery:
                 child_id=None,
                 detail={"entries": [str(r.id) for r in shown], "after": after},
             )
+        secret = info.context.settings.effective_secret_key()
         edges = [
             SecurityReviewEdge(
-                cursor=encode_cursor(r.id), node=SecurityReviewEntry.of(r, info.context.language)
+                cursor=encode_cursor(r.id),
+                node=SecurityReviewEntry.of(r, info.context.language, secret),
             )
             for r in shown
         ]

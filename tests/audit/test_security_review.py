@@ -3,11 +3,13 @@ the staff of the kommune's coordinating unit only, without the child's data (iss
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlmodel import select
 
 from backend.api.operations import document
+from backend.audit.review import child_ref
 from backend.core.tables import AuditEntry, Municipality, Person, ServiceProvider
 from backend.identity.models import PersonKind
 from backend.network.models import ServiceType
@@ -45,7 +47,9 @@ async def test_an_outsiders_probe_is_in_the_units_review_without_the_childs_data
     assert entry["refused"] == ["barnet"]
     assert entry["purposeCode"] == "CHILD_WORKSPACE"
     assert entry["via"] == "http"
-    assert entry["childRef"] == child["id"]
+    # A stable reference, not the child's id (the reviewer is not in the network).
+    assert entry["childRef"] != child["id"] and child["id"] not in str(entry)
+    assert entry["childRef"] == child_ref(uuid.UUID(child["id"]), "test-secret")
     shown = str(entry)
     assert "Emma" not in shown and "Testesen" not in shown and "Mor" not in shown
 

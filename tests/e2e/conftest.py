@@ -38,6 +38,7 @@ AXE = ROOT / "frontend-assets" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 CHROMIUM = os.environ.get("KOORDINAT_TEST_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+SECRET = "koordinat-e2e-secret"
 # As root and offline: no sandbox, and none of Chromium's background connections.
 CHROMIUM_ARGS = [
     "--headless",
@@ -74,7 +75,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     koordinat = shutil.which("koordinat", path=str(Path(sys.executable).parent)) or "koordinat"
     # Every browser in these tests comes from 127.0.0.1: the per-address budget is meant for
     # one client, so it would throttle the whole suite (the budgets have their own tests).
-    env = {**os.environ, "KOORDINAT_RATE_LIMIT_ENABLED": "false"}
+    env = {**os.environ, "KOORDINAT_RATE_LIMIT_ENABLED": "false", "KOORDINAT_SECRET_KEY": SECRET}
     # The server's log goes to a file: a pipe nobody reads fills up and stops the server.
     log_path = tmp_path_factory.mktemp("e2e-log") / "server.log"
     log = log_path.open("w")
