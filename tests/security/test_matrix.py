@@ -92,6 +92,18 @@ async def events_of(aut: AppUnderTest, child_id: str) -> int:
 
 VARIANTS = ["plain", "aliased", "fragment"]
 
+# The kommune's security review (coordinating unit only) names the people who probed a child
+# outside their network: that is what it is for. A prober's name is not the other child's data
+# there; nothing about the child itself (id, number, name, duties, members) may appear.
+PROBERS_NAMED = {"securityReview"}
+PERSON_MARKERS = {"Paul Forelder", "Olga Annenforelder"}
+
+
+def markers_for(field_name: str, target: Target) -> list[str]:
+    if field_name in PROBERS_NAMED:
+        return [m for m in target.markers if m not in PERSON_MARKERS]
+    return target.markers
+
 
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("field_name", sorted(schema_walk.root_fields("query")))
@@ -106,7 +118,7 @@ async def test_queries_leak_nothing_outside_the_network(
             before = await refusals(app_under_test, target.id, caller)
             response = await api.raw(doc, query_variables(field_name, target), as_=caller)
             assert response.status_code == 200, (role, response.text)
-            for marker in target.markers:
+            for marker in markers_for(field_name, target):
                 assert marker not in response.text, (role, field_name, variant, marker)
             if child_scoped:
                 after = await refusals(app_under_test, target.id, caller)
