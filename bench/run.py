@@ -1,6 +1,6 @@
 """The benchmark suite, run by `bin/bench`; writes docs/benchmarks.md. Never part of the tests.
 
-    bin/bench [--quick] [--cases reads,growth,fanout,commit,idle,mutation,validation]
+    bin/bench [--quick] [--cases reads,growth,fanout,commit,idle,mutation,validation,web]
               [--children N] [--events N] [--rounds N] [--seconds S]
     bin/bench soak [--quick] [--minutes M]
 
@@ -28,10 +28,12 @@ from bench.idle import measure as idle_measure
 from bench.mutation import bench_mutation
 from bench.reads import bench_growth, bench_reads, profile_caseload
 from bench.soak import soak
+from bench.web import bench_web
+from bench.web import section as web_section
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "docs" / "benchmarks.md"
-ALL = ["reads", "growth", "fanout", "commit", "idle", "mutation", "validation"]
+ALL = ["reads", "growth", "fanout", "commit", "idle", "mutation", "validation", "web"]
 REDIS = "redis://127.0.0.1:6379/9"
 
 
@@ -353,6 +355,9 @@ async def run_suite(args: argparse.Namespace) -> dict[str, list[str]]:
             ["case", "median", "ratio to baseline"],
             [[name, f"{s * 1000:.2f} ms", f"{r:.2f}x"] for name, s, r in rows],
         )
+    if "web" in cases:
+        print("web: first load and the caseload in Chromium", flush=True)
+        sections["Web app: first load and the caseload"] = web_section(await bench_web())
     if goals:
         sections["Goals of issue 9"] = table(["goal", "measured", "verdict"], goals)
     return sections
@@ -419,6 +424,7 @@ def write(sections: dict[str, list[str]], quick: bool) -> str:
         "Morning-rush soak",
         "Where the caseload's time goes",
         "Query limits and the validation cache",
+        "Web app: first load and the caseload",
     ]
     titles = [t for t in order if t in old] + [t for t in old if t not in order and t != "Method"]
     text = [

@@ -5,11 +5,13 @@ one its field declares with `cap(...)` in its `strawberry.field(metadata=...)` (
 `strawberry.argument(metadata=...)`). The check walks the operation's arguments (literals,
 variables and variable defaults alike) against the schema's types, so a new domain's inputs
 are capped without anyone remembering to. A value over its cap refuses the whole operation
-with `TOO_MANY` or `TOO_LONG` and the field's path, before any work or any write.
+with `TOO_MANY` or `TOO_LONG` and the field's path, before any work or any write. A string
+no database can hold (a NUL character, a lone surrogate) is refused the same way, as `INVALID`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +53,8 @@ FREE_TEXT = 4000
 EMAIL_LENGTH = 254
 
 _KEY = "koordinat.input_cap"
+# PostgreSQL's text cannot hold NUL, and a lone surrogate (legal in JSON) cannot be encoded.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -82,13 +86,18 @@ def cap_of(definition: GraphQLInputField | GraphQLArgument) -> Cap:
 class Violation:
     code: ErrorCode
     field: str
-    limit: int
+    limit: int | None = None
 
 
 _TOO_LONG: Text = (
     "Teksten er for lang (høyst {limit} tegn).",
     "Teksten er for lang (høgst {limit} teikn).",
     "The text is too long (at most {limit} characters).",
+)
+_UNSTORABLE_TEXT: Text = (
+    "Teksten inneholder et tegn som ikke kan lagres.",
+    "Teksten inneheld eit teikn som ikkje kan lagrast.",
+    "The text contains a character that cannot be stored.",
 )
 _TOO_MANY: Text = (
     "For mange elementer (høyst {limit}).",
@@ -98,6 +107,8 @@ _TOO_MANY: Text = (
 
 
 def message(violation: Violation, language: str | None) -> str:
+    if violation.code is ErrorCode.INVALID:
+        return pick(_UNSTORABLE_TEXT, language)
     text = _TOO_LONG if violation.code is ErrorCode.TOO_LONG else _TOO_MANY
     return pick(text, language).format(limit=violation.limit)
 
@@ -134,6 +145,8 @@ def _check_value(value: Any, type_: Any, path: str, cap: Cap) -> Violation | Non
     # Scalars and enums: any string (String, ID, Date, custom scalars) has a length.
     if isinstance(value, str) and len(value) > cap.length:
         return Violation(ErrorCode.TOO_LONG, path, cap.length)
+    if isinstance(value, str) and _UNSTORABLE.search(value):
+        return Violation(ErrorCode.INVALID, path)
     if isinstance(value, list | dict):
         return _check_value(value, GraphQLList(type_), path, cap)  # e.g. a JSON scalar
     return None
@@ -203,7 +216,7 @@ def check_operation(
     operation_name: str | None,
     variables: dict[str, Any] | None,
 ) -> Violation | None:
-    """The first list or string over its cap in this operation's arguments, if any."""
+    """The first list or string over its cap (or unstorable) in this operation's arguments."""
     operation = get_operation_ast(document, operation_name)
     if not isinstance(operation, OperationDefinitionNode):
         return None
@@ -233,7 +246,7 @@ class InputCaps(SchemaExtension):
                     extensions={
                         "code": violation.code.value,
                         "field": violation.field,
-                        "limit": violation.limit,
+                        **({"limit": violation.limit} if violation.limit is not None else {}),
                     },
                 )
         yield
