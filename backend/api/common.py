@@ -1,4 +1,7 @@
-"""GraphQL building blocks shared by the domains: user errors, ids, cursors, pages."""
+"""GraphQL building blocks shared by the domains: user errors, ids, cursors, pages.
+
+`parse_id` lives in core (services use it too) and is re-exported here for resolvers.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import strawberry
 from backend.core.errors import ErrorCode as ErrorCodeEnum
 from backend.core.errors import UserError as DomainUserError
 from backend.core.errors import UserErrors
+from backend.core.ids import parse_id as parse_id  # re-exported for resolvers
 from graphql import GraphQLError
 
 ErrorCode = strawberry.enum(ErrorCodeEnum, name="ErrorCode", description="Stable error codes.")
@@ -26,14 +30,6 @@ class UserError:
 def user_errors(errors: UserErrors | list[DomainUserError], language: str) -> list[UserError]:
     items = errors.errors if isinstance(errors, UserErrors) else errors
     return [UserError(code=e.code, message=e.message(language), field=e.field) for e in items]
-
-
-def parse_id(value: strawberry.ID | str, field: str) -> uuid.UUID:
-    """Parse an opaque id; anything malformed reads as 'not found'."""
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise UserErrors([DomainUserError(ErrorCodeEnum.NOT_FOUND, field)]) from None
 
 
 def encode_cursor(value: uuid.UUID) -> str:

@@ -14,7 +14,6 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.no import fodselsnummer
 from strawberry import UNSET
 
-from backend.api.common import parse_id
 from backend.authz.access import (
     AccessDenied,
     coordinating_unit_of,
@@ -29,6 +28,7 @@ from backend.children.types import GuardianInput, RegisterChildInput, UpdateChil
 from backend.core import validation
 from backend.core.clock import today
 from backend.core.errors import Collector, ErrorCode, UserError, UserErrors, fail
+from backend.core.ids import parse_id
 from backend.core.languages import language_code
 from backend.core.settings import Settings
 from backend.events.models import ChildEventCounter

@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.api.common import parse_id
 from backend.authz.access import (
     AccessDenied,
     load_for_write,
@@ -27,6 +26,7 @@ from backend.core import validation
 from backend.core.clock import today
 from backend.core.database import utcnow
 from backend.core.errors import Collector, ErrorCode, UserError, UserErrors, fail
+from backend.core.ids import parse_id
 from backend.events.service import record_change
 from backend.identity.actor import Actor
 from backend.network.models import ServiceProvider

@@ -9,7 +9,6 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry import UNSET
 
-from backend.api.common import parse_id
 from backend.authz.access import (
     load_for_write,
     may_know_membership,
@@ -24,6 +23,7 @@ from backend.core import validation
 from backend.core.clock import today
 from backend.core.database import utcnow
 from backend.core.errors import Collector, ErrorCode, UserErrors, fail
+from backend.core.ids import parse_id
 from backend.core.languages import language_code
 from backend.core.settings import Settings
 from backend.events.service import record_change
