@@ -22,6 +22,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
+from backend import domains
 from backend.api import errors, webapp
 from backend.api.context import Context
 from backend.api.limits import LimitRequests, Limits, RateLimited
@@ -196,6 +197,7 @@ async def health(request: Request) -> Response:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
+    domains.install()  # before the hub and the schema: they ask the registry
     cedar.engine()  # refuse to start with policies that do not validate against their schema
     db = Database(settings.database_url, echo=settings.sql_echo)
     live = LiveHub(db, settings)

@@ -163,6 +163,9 @@ def main(argv: list[str] | None = None) -> None:
         # Reported by the command that was given, with its own usage (not the top-level one).
         args.command_parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
+        from backend import domains
+
+        domains.install()  # tables, schema and change listeners, for every command
         args.func(args)
     except CommandError as error:
         sys.exit(f"koordinat: error: {error}")

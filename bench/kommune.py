@@ -24,12 +24,15 @@ import asyncpg
 import orjson
 import sqlalchemy as sa
 
+from backend import domains
 from backend.consent.models import InformationCategory
 from backend.core.ids import new_id
 from backend.core.migrate import upgrade
 from backend.core.tables import metadata
 from backend.identity.models import PersonKind
 from backend.network.models import NetworkRole, ServiceType
+
+domains.install()  # every domain's tables in `metadata`
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 BATCH = 20_000

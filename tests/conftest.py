@@ -16,6 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from backend import domains
 from backend.app import create_app
 from backend.audit.access_log import SQLITE_GUARDS, SQLITE_UNGUARDS
 from backend.core.database import Database
@@ -29,6 +30,9 @@ PG_HOST = os.environ.get("KOORDINAT_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("KOORDINAT_TEST_PG_PORT", "5432"))
 PG_USER = os.environ.get("KOORDINAT_TEST_PG_USER", "postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Tables, schema and change listeners: what every entry point installs first.
+domains.install()
 
 
 async def _pg_admin() -> asyncpg.Connection:

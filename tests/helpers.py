@@ -8,9 +8,13 @@ from typing import Any
 from sqlmodel import func, select
 
 from backend.api.operations import document
+from backend.audit.models import AuditEntry
+from backend.children.models import Child
 from backend.core.clock import today
-from backend.core.tables import AuditEntry, Child, Event, NetworkMember, Person
 from backend.demo.seed import synthetic_national_id
+from backend.events.models import Event
+from backend.identity.models import Person
+from backend.network.models import NetworkMember
 from tests.conftest import Api
 
 # Classic, checksum-valid numbers from the population register's public examples.

@@ -1,4 +1,4 @@
-"""Assembles the GraphQL schema from the domains' query and mutation types."""
+"""Assembles the GraphQL schema from the registered domains (`backend/domains.py`)."""
 
 from __future__ import annotations
 
@@ -6,25 +6,30 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from backend import domains
 from backend.api.errors import build_error_contract
 from backend.api.security import build_extensions
 from backend.api.trusted import TrustedDocuments
-from backend.audit.review import AuditQuery
-from backend.children.schema import ChildrenMutation, ChildrenQuery
-from backend.consent.schema import ConsentMutation
 from backend.core.settings import Settings
+from backend.events import registry
 from backend.events.render import EventExecutor
 from backend.events.schema import EventsSubscription
-from backend.identity.schema import IdentityMutation, IdentityQuery
-from backend.network.schema import NetworkMutation, NetworkQuery
-from backend.notify.schema import NotifyMutation, NotifyQuery
 
-Query = merge_types("Query", (IdentityQuery, ChildrenQuery, NetworkQuery, NotifyQuery, AuditQuery))
-Mutation = merge_types(
-    "Mutation",
-    (IdentityMutation, ChildrenMutation, NetworkMutation, ConsentMutation, NotifyMutation),
+domains.install()
+
+
+def _merged(name: str, parts: list[type | None]) -> type:
+    return merge_types(name, tuple(part for part in parts if part is not None))
+
+
+# In registration order; the live streams of events/ (no domain) come first.
+Query = _merged("Query", [d.query for d in registry.domains()])
+Mutation = _merged("Mutation", [d.mutation for d in registry.domains()])
+Subscription = _merged(
+    "Subscription", [EventsSubscription, *(d.subscription for d in registry.domains())]
 )
-Subscription = merge_types("Subscription", (EventsSubscription,))
+# Types the root fields do not reach by name (e.g. the domains' EventEntity implementations).
+TYPES = tuple(dict.fromkeys(t for d in registry.domains() for t in d.types))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -32,6 +37,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        types=TYPES,
         # The error contract last: it sees every error before the masking extensions do.
         extensions=[
             *build_extensions(settings),
@@ -47,4 +53,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
 
 def print_sdl() -> str:
     """The SDL as committed in graphql/schema.graphql (extensions do not change it)."""
-    return str(strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)) + "\n"
+    schema = strawberry.Schema(
+        query=Query, mutation=Mutation, subscription=Subscription, types=TYPES
+    )
+    return str(schema) + "\n"

@@ -24,6 +24,7 @@ from backend.audit.access_log import NewAccessLogRow
 from backend.audit.purposes import LoggedPurpose, for_root_field
 from backend.audit.service import append_access_log
 from backend.authz.policy import (
+    EMPLOYER_ACTIONS,
     Action,
     Category,
     ChildFacts,
@@ -162,16 +163,17 @@ async def load_facts_for(
         if c.valid_from <= now and (c.valid_to is None or now <= c.valid_to):
             active_of.setdefault(c.child_id, []).append(c)
     employers = list({a.employer_service_id for a, _ in pairs if a.employer_service_id})
-    units: dict[uuid.UUID, uuid.UUID | None] = {}
+    # The callers' employers: their type and kommune (the coordinating unit of the child's
+    # kommune, the kommune's barnevernstjeneste).
+    employer_of: dict[uuid.UUID, Any] = {}
     if employers:
         service = ServiceProvider.__table__.c  # type: ignore[attr-defined]
-        units = {
-            row.id: row.municipality_id
+        employer_of = {
+            row.id: row
             for row in (
                 await session.execute(
-                    sa.select(service.id, service.municipality_id).where(
-                        service.id.in_(employers),
-                        service.type == ServiceType.COORDINATING_UNIT.value,
+                    sa.select(service.id, service.type, service.municipality_id).where(
+                        service.id.in_(employers)
                     )
                 )
             ).all()
@@ -182,6 +184,17 @@ async def load_facts_for(
         services = frozenset(m.service_id for m in mine if m.service_id is not None)
         active = active_of.get(child_id, [])
         row = children.get(child_id)
+        employer = (
+            employer_of.get(actor.employer_service_id)
+            if actor.is_staff and actor.employer_service_id is not None
+            else None
+        )
+        in_childs_kommune = bool(
+            row
+            and employer is not None
+            and employer.municipality_id is not None
+            and employer.municipality_id == row.municipality_id
+        )
         facts[(actor.person_id, child_id)] = ChildFacts(
             child_id=child_id,
             roles=frozenset(m.role for m in mine) if row else frozenset(),
@@ -197,16 +210,15 @@ async def load_facts_for(
                 c.to_guardians and c.category == InformationCategory.HEALTH.value for c in active
             ),
             protection=protection.get(child_id, AddressProtection.NONE.value),
-            in_coordinating_unit=bool(
-                row
-                and actor.is_staff
-                and actor.employer_service_id in units
-                and units[actor.employer_service_id] == row.municipality_id
-            ),
+            in_coordinating_unit=in_childs_kommune
+            and employer is not None
+            and employer.type == ServiceType.COORDINATING_UNIT.value,
             service_ids=services,
             member_ids=frozenset(m.id for m in mine),
             history_protection=row.history_protection if row else "none",
             history_protected_seq=row.history_protected_seq if row else 0,
+            employer_service_type=employer.type if employer is not None else "",
+            employer_in_childs_kommune=in_childs_kommune,
         )
     return facts
 
@@ -354,7 +366,8 @@ class Gate:
         own: bool = False,
     ) -> bool:
         assert self.actor is not None
-        key = (facts.decision_key, action, category, own)
+        employer = facts.employer_key if action in EMPLOYER_ACTIONS else None
+        key = (facts.decision_key, employer, action, category, own)
         found = self._decisions.get(key)
         if found is None:
             found = self._decisions[key] = decide_on_child(self.actor, action, facts, category, own)

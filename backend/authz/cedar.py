@@ -59,6 +59,7 @@ def decide(
     resource_id: str,
     context: dict[str, Any] | None = None,
     in_coordinating_unit: bool = False,
+    employer_service_type: str = "",
 ) -> bool:
     """One authorization question. Anything Cedar cannot evaluate is a refusal."""
     eng = engine()
@@ -69,6 +70,7 @@ def decide(
                 "kind": principal_kind,
                 "employedByKommune": employed_by_kommune,
                 "inCoordinatingUnit": in_coordinating_unit,
+                "employerServiceType": employer_service_type,
             },
             "parents": [],
         },

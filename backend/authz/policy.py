@@ -29,10 +29,21 @@ class Action(enum.Enum):
     SET_HEALTH_WITHHOLDING = "setHealthWithholding"
     READ_ACCESS_LOG = "readAccessLog"
     MANAGE_OWN_MEMBERSHIP = "manageOwnMembership"
+    ADD_BARNEVERN_MEMBERSHIP = "addBarnevernMembership"
     REGISTER_CHILD = "registerChild"
     REGISTER_SERVICE = "registerService"
     VIEW_DIRECTORY = "viewDirectory"
     REVIEW_SECURITY = "reviewSecurity"
+    # The coordinated plan (backend/plan): who writes which part (policies/koordinat.cedar).
+    EDIT_PLAN = "editPlan"
+    WRITE_PLAN_ITEM = "writePlanItem"
+    UPDATE_FAMILY_SUMMARY = "updateFamilySummary"
+    CONFIRM_PLAN = "confirmPlan"
+    ADD_CHILD_VOICE = "addChildVoice"
+    RECORD_DISAGREEMENT = "recordDisagreement"
+    ANSWER_DISAGREEMENT = "answerDisagreement"
+    RAISE_DISAGREEMENT = "raiseDisagreement"
+    UPDATE_OWN_TASK = "updateOwnTask"
 
 
 GLOBAL_ACTIONS = frozenset(
@@ -77,6 +88,10 @@ class ChildFacts:
     # Events up to this sequence number were recorded under `history_protection`.
     history_protection: str = "none"
     history_protected_seq: int = 0
+    # The type of the service the caller works for ("" if none), and whether that service
+    # is of the child's kommune: the kommune's barnevernstjeneste adds its own membership.
+    employer_service_type: str = ""
+    employer_in_childs_kommune: bool = False
 
     @property
     def address_protected(self) -> bool:
@@ -108,6 +123,18 @@ class ChildFacts:
             self.in_coordinating_unit,
         )
 
+    @property
+    def employer_key(self) -> tuple[str, bool]:
+        """The facts about the caller's employer, for the actions decided on them."""
+        return (self.employer_service_type, self.employer_in_childs_kommune)
+
+
+# Actions decided on the caller's employer as well (`ChildFacts.employer_key`). Cedar gets
+# those facts for these actions only, so every other decision depends on `decision_key`
+# alone: what the caches, and live renders shared by readers with the same view, key on.
+EMPLOYER_ACTIONS = frozenset({Action.ADD_BARNEVERN_MEMBERSHIP})
+NO_EMPLOYER: tuple[str, bool] = ("", False)
+
 
 def decide_on_child(
     actor: Actor,
@@ -123,6 +150,7 @@ def decide_on_child(
         facts.decision_key,
         category,
         own,
+        facts.employer_key if action in EMPLOYER_ACTIONS else NO_EMPLOYER,
     )
 
 
@@ -134,6 +162,7 @@ def _decide_on_facts(
     decision_key: tuple[object, ...],
     category: Category,
     own: bool,
+    employer: tuple[str, bool] = NO_EMPLOYER,
 ) -> bool:
     """Decisions depend only on these facts (the policies never name a person or a child),
     so equal facts share one Cedar evaluation within the process."""
@@ -147,6 +176,7 @@ def _decide_on_facts(
         protection,
         in_coordinating_unit,
     ) = decision_key
+    employer_service_type, employer_in_childs_kommune = employer
     context = {
         "roles": sorted(roles),  # type: ignore[call-overload]
         "hasParentalResponsibility": has_parental_responsibility,
@@ -158,6 +188,7 @@ def _decide_on_facts(
         "addressProtected": protection != "none",
         "strictlyConfidential": protection == "strictly_confidential",
         "inChildsCoordinatingUnit": in_coordinating_unit,
+        "employerInChildsKommune": employer_in_childs_kommune,
         "category": category.value,
     }
     return cedar.decide(
@@ -168,6 +199,7 @@ def _decide_on_facts(
         resource_kind="Child",
         resource_id="child",
         context=context,
+        employer_service_type=employer_service_type,
     )
 
 

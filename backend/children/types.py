@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from sqlmodel import col, select
@@ -34,8 +35,12 @@ from backend.consent.types import (
     Consent,
     visible_consents,
 )
+from backend.events.registry import EventEntity
 from backend.network.models import NetworkRole
 from backend.network.types import Municipality, NetworkMember, known, member_views
+
+if TYPE_CHECKING:
+    from backend.plan.types import Plan
 
 strawberry.enum(
     AddressProtection,
@@ -45,7 +50,7 @@ strawberry.enum(
 
 
 @strawberry.type(description="The child (barnet) at the centre of a network.")
-class Child:
+class Child(EventEntity):
     id: strawberry.ID
     given_name: str | None
     family_name: str
@@ -173,6 +178,23 @@ class Child:
                 end_cursor=encode_cursor(page[-1].id) if page else None,
             ),
         )
+
+    # The plan domain builds on the child: its types are resolved lazily (backend/plan).
+    @strawberry.field(description="The current coordinated plan (individuell plan), if any.")
+    async def plan(
+        self, info: Info
+    ) -> Annotated[Plan, strawberry.lazy("backend.plan.types")] | None:
+        from backend.plan.types import current_plan
+
+        return await current_plan(info, self.row.id, self.facts)
+
+    @strawberry.field(description="The current plan as it was at a revision (isHistorical).")
+    async def plan_at(
+        self, info: Info, revision: int
+    ) -> Annotated[Plan, strawberry.lazy("backend.plan.types")] | None:
+        from backend.plan.types import plan_at
+
+        return await plan_at(info, self.row.id, self.facts, revision)
 
     @classmethod
     def from_row(cls, row: ChildRow, facts: ChildFacts) -> Child:

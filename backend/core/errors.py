@@ -31,6 +31,8 @@ class ErrorCode(enum.Enum):
     UNAUTHENTICATED = "UNAUTHENTICATED"
     NOT_ALLOWED = "NOT_ALLOWED"
     COORDINATING_UNIT_REQUIRED = "COORDINATING_UNIT_REQUIRED"
+    # A plan's measure names the need or goal it serves.
+    REASON_REQUIRED = "REASON_REQUIRED"
     # Request refusals (before the document is run): too costly, or over the caller's budget.
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     RATE_LIMITED = "RATE_LIMITED"
@@ -121,6 +123,11 @@ MESSAGES: dict[ErrorCode, Text] = {
         "Ta kontakt med eininga i kommunen.",
         "Children are registered by the coordinating unit, which also appoints the "
         "barnekoordinator. Contact the unit in the kommune.",
+    ),
+    ErrorCode.REASON_REQUIRED: (
+        "Tiltaket må vise til minst ett behov eller mål det skal hjelpe på.",
+        "Tiltaket må vise til minst eitt behov eller mål det skal hjelpe på.",
+        "A measure must name at least one need or goal it serves.",
     ),
     ErrorCode.QUERY_TOO_COMPLEX: (
         "Forespørselen er for stor eller for sammensatt.",

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from backend.identity.providers import OidcProvider
+from backend.core.oidc_providers import OidcProvider
 
 
 class Settings(BaseSettings):

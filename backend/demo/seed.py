@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from stdnum.no import fodselsnummer, orgnr
 
+from backend.catalogue.demo import seed_catalogue
 from backend.children import service as children
 from backend.children.models import AddressProtection, Child
 from backend.children.types import GuardianInput, RegisterChildInput
@@ -33,6 +34,7 @@ from backend.network.models import (
     ServiceType,
 )
 from backend.network.types import AddNetworkMemberInput
+from backend.plan.demo import seed_plan
 
 
 def synthetic_national_id(birth: dt.date, serial: int) -> str:
@@ -73,6 +75,7 @@ _SERVICE_CONSENT = {
     "fastlege": [InformationCategory.HEALTH],
     "habu": [InformationCategory.HEALTH, InformationCategory.SCHOOL],
     "nav": [InformationCategory.WELFARE, InformationCategory.FAMILY],
+    "avlastning": [InformationCategory.WELFARE],
     "barnevern": [InformationCategory.BARNEVERN, InformationCategory.FAMILY],
 }
 
@@ -185,6 +188,7 @@ async def seed_demo(db: Database, settings: Settings) -> bool:
         nav = staff("Jonas Moe", "nav", "jonas.moe@fjordvik.example")
         habu = staff("Dr. Mette Holm", "habu", "mette.holm@habu.example")
         kindergarten = staff("Lise Strand", "barnehage", "lise.strand@fjordvik.example")
+        respite = staff("Hanne Vik", "avlastning", "hanne.vik@fjordvik.example")
         await session.flush()
         kari_actor = Actor.from_person(kari, auth_method="demo")
         ola_actor = Actor.from_person(ola, auth_method="demo")
@@ -205,14 +209,17 @@ async def seed_demo(db: Database, settings: Settings) -> bool:
         ] = [
             (
                 kari_actor,
+                # Emma, 7, has cerebral palsy and epilepsy; her father reads Arabic, and the
+                # family needs an interpreter in meetings. Her plan: backend/plan/demo.py.
                 RegisterChildInput(
                     given_name="Emma",
                     family_name="Johansen",
-                    national_id=synthetic_national_id(_years_ago(9, 40), 0),
-                    birth_date=_years_ago(9, 40),
+                    national_id=synthetic_national_id(_years_ago(7, 40), 0),
+                    birth_date=_years_ago(7, 40),
+                    interpreter_language="ar",
                     guardians=[
-                        guardian("Marte Johansen", _years_ago(38), 1),
-                        guardian("Thomas Johansen", _years_ago(40), 2),
+                        guardian("Sara Johansen", _years_ago(36), 1),
+                        guardian("Ahmed Haddad", _years_ago(39), 2, language="ar"),
                     ],
                 ),
                 [
@@ -225,6 +232,7 @@ async def seed_demo(db: Database, settings: Settings) -> bool:
                     (ppt, NetworkRole.MEMBER, "ppt", "Sakkyndig vurdering av spesialundervisning"),
                     (habu, NetworkRole.SPECIALIST, "habu", "Oppfølging av epilepsi og motorikk"),
                     (gp, NetworkRole.MEMBER, "fastlege", "Medisiner og henvisninger"),
+                    (respite, NetworkRole.MEMBER, "avlastning", "Avlastning to helger i måneden"),
                 ],
             ),
             (
@@ -308,12 +316,16 @@ async def seed_demo(db: Database, settings: Settings) -> bool:
                 ],
             ),
         ]
+        registered: dict[str, Child] = {}
         for coordinator, registration, members in plans:
             child = await children.register_child(session, coordinator, settings, registration)
+            registered[registration.given_name or registration.family_name] = child
             for person, role, service_key, responsibilities in members:
+                # Barnevern adds its own membership (nobody else may): Sofie Dahl adds herself.
+                adder = Actor.from_person(bv, auth_method="demo") if person is bv else coordinator
                 await network.add_member(
                     session,
-                    coordinator,
+                    adder,
                     settings,
                     AddNetworkMemberInput(
                         child_id=str(child.id),  # type: ignore[arg-type]
@@ -324,6 +336,29 @@ async def seed_demo(db: Database, settings: Settings) -> bool:
                     ),
                 )
             await _family_consents(session, child.id, services, members)
+        catalogue = await seed_catalogue(session, kommune)
+        emma = registered["Emma"]
+        parents = {
+            p.name: p
+            for p in (
+                await session.exec(
+                    select(Person)
+                    .join(NetworkMember, col(NetworkMember.person_id) == col(Person.id))
+                    .where(NetworkMember.child_id == emma.id)
+                )
+            ).all()
+        }
+        await seed_plan(
+            session,
+            child_id=emma.id,
+            coordinator=kari,
+            mother=parents["Sara Johansen"],
+            father=parents["Ahmed Haddad"],
+            teacher=teacher,
+            habu=habu,
+            services=services,
+            catalogue=catalogue,
+        )
         await session.flush()
         count = (await session.exec(select(func.count()).select_from(Child))).one()
         assert count == len(plans)

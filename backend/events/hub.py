@@ -26,7 +26,7 @@ import random
 import time
 import uuid
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy.exc as sa_exc
@@ -34,11 +34,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from backend.audit.service import AccessLogWriter
 from backend.authz.access import load_facts_for
 from backend.authz.policy import ChildFacts
+from backend.core.actor import Actor
 from backend.core.database import Database, utcnow
 from backend.core.settings import Settings
+from backend.events import registry
 from backend.events.broker import (
     PERSON_HINTS,
     Broker,
@@ -50,11 +51,7 @@ from backend.events.broker import (
 from backend.events.models import ChildEventCounter, Event
 from backend.events.render import RenderCache
 from backend.events.retention import prune_events
-from backend.identity.actor import Actor
-from backend.identity.login_models import ApiToken, UserSession
-from backend.identity.sessions import session_is_live, token_is_live
-from backend.network.models import NetworkMember, ServiceProvider
-from backend.notify.models import PersonFeedCounter
+from backend.events.visibility import Lookups, run_lookup
 
 log = logging.getLogger("koordinat.events.hub")
 
@@ -245,15 +242,14 @@ class LiveHub:
         self.facts: DataLoader[tuple[Actor, uuid.UUID], ChildFacts] = DataLoader(
             self._load_facts, cache=False
         )
-        self.member_service_types: DataLoader[uuid.UUID, str | None] = DataLoader(
-            self._load_member_service_types, cache=False
-        )
-        # myEvents: the children a person is in now, and the head of their in-app feed.
+        # What categorizers ask (a membership's service type...), batched the same way.
+        self.lookups = Lookups(self._load_lookup)
+        # myEvents: the children a person is in now, and the head of their own feed.
         self.memberships: DataLoader[uuid.UUID, frozenset[uuid.UUID]] = DataLoader(
             self._load_memberships, cache=False
         )
         self.feed_heads: DataLoader[uuid.UUID, int] = DataLoader(self._load_feed_heads, cache=False)
-        self.access_log = AccessLogWriter(db)
+        self.access_log = registry.access_log_writer()(db)
         # Open streams: all of them (for the sweep), by person and by session/token.
         self.waiters: set[Waiter] = set()
         self.people: dict[uuid.UUID, set[Waiter]] = {}
@@ -287,43 +283,27 @@ class LiveHub:
         return [found[(actor.person_id, child_id)] for actor, child_id in keys]
 
     async def _load_memberships(self, people: list[uuid.UUID]) -> list[frozenset[uuid.UUID]]:
+        children_of = registry.person_children()
+        if children_of is None:
+            return [frozenset() for _ in people]
         async with self.db.reading() as session:
-            rows = await session.exec(
-                select(NetworkMember.person_id, NetworkMember.child_id).where(
-                    col(NetworkMember.person_id).in_(set(people)),
-                    col(NetworkMember.ended_at).is_(None),
-                )
-            )
-            found: dict[uuid.UUID, set[uuid.UUID]] = {}
-            for person_id, child_id in rows.all():
-                if person_id is not None:
-                    found.setdefault(person_id, set()).add(child_id)
-        return [frozenset(found.get(person, ())) for person in people]
+            found = await children_of(session, people)
+        return [found.get(person, frozenset()) for person in people]
 
     async def _load_feed_heads(self, people: list[uuid.UUID]) -> list[int]:
+        feed = registry.person_feed()
+        if feed is None:
+            return [0 for _ in people]
         async with self.db.reading() as session:
-            rows = await session.exec(
-                select(PersonFeedCounter.person_id, PersonFeedCounter.last_seq).where(
-                    col(PersonFeedCounter.person_id).in_(set(people))
-                )
-            )
-            found: dict[uuid.UUID, int] = dict(rows.all())
+            found = await feed.heads(session, people)
         return [found.get(person, 0) for person in people]
 
-    async def _load_member_service_types(self, member_ids: list[uuid.UUID]) -> list[str | None]:
-        """The type of service each membership represents (None: no service)."""
-        async with self.db.reading() as session:
-            rows = await session.exec(
-                select(NetworkMember.id, ServiceProvider.type)
-                .join(
-                    ServiceProvider,
-                    col(ServiceProvider.id) == col(NetworkMember.service_id),
-                    isouter=True,
-                )
-                .where(col(NetworkMember.id).in_(member_ids))
-            )
-            found: dict[uuid.UUID, str | None] = dict(rows.all())
-        return [found.get(member_id) for member_id in member_ids]
+    async def _load_lookup(self, name: str, keys: Sequence[uuid.UUID]) -> Mapping[uuid.UUID, Any]:
+        async def read() -> Mapping[uuid.UUID, Any]:
+            async with self.db.reading() as session:
+                return await run_lookup(session, name, keys)
+
+        return await patiently(f"reading {name}", read)
 
     async def stop(self) -> None:
         self.started = False
@@ -463,21 +443,16 @@ class LiveHub:
         """End the streams whose session or token no longer holds (logout, revocation,
         expiry): one statement per kind for all of them."""
         now = utcnow()
+        credentials = registry.credentials()
         live: set[uuid.UUID] = set()
         for start in range(0, len(ids), CHECK_CHUNK):
             chunk = ids[start : start + CHECK_CHUNK]
 
             async def load(chunk: list[uuid.UUID] = chunk) -> set[uuid.UUID]:
+                if credentials is None:
+                    return set()  # nothing can vouch for them: they end
                 async with self.db.reading() as session:
-                    sessions = await session.exec(
-                        select(UserSession).where(col(UserSession.id).in_(chunk))
-                    )
-                    found = {
-                        row.id for row in sessions.all() if session_is_live(row, self.settings, now)
-                    }
-                    tokens = await session.exec(select(ApiToken).where(col(ApiToken.id).in_(chunk)))
-                    found |= {row.id for row in tokens.all() if token_is_live(row, now)}
-                    return found
+                    return await credentials.live(session, chunk, self.settings, now)
 
             live |= await patiently("checking sessions", load)
         for credential in ids:

@@ -21,14 +21,15 @@ import time
 import uuid
 from collections.abc import AsyncGenerator, Hashable
 from dataclasses import dataclass
-
-from sqlmodel import col, select
+from typing import Any
 
 from backend.api.common import query_error
 from backend.api.context import Context, Info
 from backend.authz.access import Gate
 from backend.authz.policy import Action, ChildFacts, decide_on_child
+from backend.core.actor import Actor
 from backend.core.errors import ErrorCode, UserError, UserErrors
+from backend.events import registry
 from backend.events.hub import (
     READ_BATCH,
     ChildFeed,
@@ -41,18 +42,10 @@ from backend.events.hub import (
     stream_bounds,
 )
 from backend.events.models import Event
+from backend.events.registry import PersonFeed
 from backend.events.render import AccessNotes, Selection, Share, selection_of
-from backend.events.types import (
-    EventNode,
-    EventStreamItem,
-    LiveNotification,
-    PersonStreamItem,
-    ResyncRequired,
-)
+from backend.events.types import EventNode, EventStreamItem, ResyncRequired
 from backend.events.visibility import may_know, reveals_for
-from backend.identity.actor import Actor
-from backend.notify.models import Notification as NotificationRow
-from backend.notify.types import Notification
 
 
 def _error(info: Info, code: ErrorCode, field: str | None) -> Exception:
@@ -138,16 +131,16 @@ class Subscriber:
         if facts is None:
             return True
 
-        async def member_service_type(member_id: uuid.UUID) -> str | None:
-            return await patiently(
-                "reading a membership", lambda: self.hub.member_service_types.load(member_id)
-            )
-
-        return not may_know(self.actor, facts, await reveals_for(row, member_service_type))
+        # The hub's lookups: batched with every subscriber woken by this event.
+        return not may_know(self.actor, facts, await reveals_for(row, self.hub.lookups))
 
     def node(self, row: Event, view: View) -> EventNode:
         own = self._own(row, view)
-        key = (row.id, self.selection.digest, view.policy, view.language, own, view.person)
+        person = view.person
+        if "entity" in self.selection.fields and not registry.render_is_shared(row.entity_type):
+            # The entity may show the reader's own record: rendered for them alone.
+            person = self.actor.person_id
+        key = (row.id, self.selection.digest, view.policy, view.language, own, person)
         share = Share(
             cache=self.hub.render_cache,
             key=key,
@@ -313,7 +306,7 @@ async def child_events(
         sub.close()
 
 
-# --- the person's feed of in-app notifications (cursor: "N" + feed number)
+# --- the person's own feed (in-app notifications, `registry.person_feed`; cursor: "N" + number)
 
 
 def encode_feed_cursor(seq: int) -> str:
@@ -335,21 +328,12 @@ async def feed_head(sub: Subscriber) -> int:
     return await patiently("reading a feed", lambda: sub.hub.feed_heads.load(person))
 
 
-async def feed_after(sub: Subscriber, position: int) -> list[NotificationRow]:
-    """The caller's in-app notifications after `position`, in feed order."""
+async def feed_after(sub: Subscriber, feed: PersonFeed, position: int) -> list[tuple[int, Any]]:
+    """The caller's own feed after `position`, in feed order: (feed number, row)."""
 
-    async def read() -> list[NotificationRow]:
+    async def read() -> list[tuple[int, Any]]:
         async with sub.ctx.db.reading() as session:
-            rows = await session.exec(
-                select(NotificationRow)
-                .where(
-                    NotificationRow.recipient_person_id == sub.actor.person_id,
-                    col(NotificationRow.feed_seq) > position,
-                )
-                .order_by(col(NotificationRow.feed_seq))
-                .limit(READ_BATCH)
-            )
-            return list(rows.all())
+            return list(await feed.after(session, sub.actor.person_id, position, READ_BATCH))
 
     return await patiently("reading a feed", read)
 
@@ -359,8 +343,10 @@ async def _my_children(sub: Subscriber) -> set[uuid.UUID]:
     return set(await patiently("reading memberships", lambda: sub.hub.memberships.load(person)))
 
 
-async def my_events(info: Info, after: list[str] | None) -> AsyncGenerator[PersonStreamItem, None]:
+async def my_events(info: Info, after: list[str] | None) -> AsyncGenerator[Any, None]:
+    """Events of every child the caller is in, and their own feed's items (`person_feed`)."""
     hub, actor = _start(info)
+    feed_of_person = registry.person_feed()
     cursors: dict[uuid.UUID, int] = {}
     feed_position: int | None = None
     for value in after or []:
@@ -410,19 +396,13 @@ async def my_events(info: Info, after: list[str] | None) -> AsyncGenerator[Perso
             while pending:
                 yield pending.pop(0)
             delivered = False
-            if feed_seen != feed_position:
-                notifications = await feed_after(sub, feed_position)
-                feed_seen = feed_position if len(notifications) < READ_BATCH else -1
-            else:
-                notifications = []
-            for notification in notifications:
-                assert notification.feed_seq is not None
-                feed_position = notification.feed_seq
-                yield LiveNotification(
-                    cursor=encode_feed_cursor(feed_position),
-                    notification=Notification.from_row(notification),
-                )
-                delivered = True
+            if feed_of_person is not None and feed_seen != feed_position:
+                items = await feed_after(sub, feed_of_person, feed_position)
+                feed_seen = feed_position if len(items) < READ_BATCH else -1
+                for feed_seq, item in items:
+                    feed_position = feed_seq
+                    yield feed_of_person.item(encode_feed_cursor(feed_position), item)
+                    delivered = True
             for child, feed in list(feeds.items()):
                 if child not in feeds:
                     continue

@@ -1,4 +1,4 @@
-"""Subscriptions: live events of one child, and of all the caller's children."""
+"""Subscriptions: live events of one child (a person's own feed, myEvents, is notify's)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from collections.abc import AsyncGenerator
 import strawberry
 
 from backend.api.context import Info
-from backend.audit import purposes
 from backend.events import live
-from backend.events.types import EventStreamItem, PersonStreamItem
+from backend.events.types import EventStreamItem
 
 
 @strawberry.type
@@ -25,24 +24,3 @@ class EventsSubscription:
     ) -> AsyncGenerator[EventStreamItem, None]:
         async for item in live.child_events(info, child_id, after):
             yield item
-
-    @strawberry.subscription(
-        description="Your live feed: the events of every child whose network you are in, and "
-        "your in-app notifications. Give the last cursor you got per child (and the last "
-        "notification's cursor) in `after`; what has no cursor starts now. Children you join "
-        "are followed from then on; those you leave are dropped."
-    )
-    async def my_events(
-        self, info: Info, after: list[str] | None = None
-    ) -> AsyncGenerator[PersonStreamItem, None]:
-        async for item in live.my_events(info, after):
-            yield item
-
-
-# Why the access log says these were read (see backend.audit.purposes).
-purposes.register(
-    {
-        "childEvents": purposes.Purpose.LIVE_UPDATES,
-        "myEvents": purposes.Purpose.LIVE_UPDATES,
-    }
-)

@@ -1,4 +1,7 @@
-"""The outbox. Every change appends one event (and its audit row) in the writer's transaction."""
+"""The outbox. Every change appends one event (and its audit row) in the writer's transaction.
+
+What else a change means (notification rows, live hints for a person) is the domains'
+business: their listeners run in the same transaction (`registry.changed`)."""
 
 from __future__ import annotations
 
@@ -7,12 +10,10 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.audit import service as audit
+from backend.core.actor import Actor
 from backend.core.counters import next_number
-from backend.events.broker import note_person
+from backend.events import registry
 from backend.events.models import ChildEventCounter, Event
-from backend.identity.actor import Actor
-from backend.notify.rules import apply_rules
 
 
 async def next_seq(session: AsyncSession, child_id: uuid.UUID) -> int:
@@ -46,19 +47,8 @@ async def record_change(
     if child_id is not None and seq is not None:
         # Read by run_write after the commit, to publish "child X has events up to seq N".
         session.info.setdefault("koordinat_event_heads", {})[child_id] = seq
-    person = (payload or {}).get("personId")
-    if entity_type == "network_member" and isinstance(person, str):
-        # Their memberships changed: their myEvents stream follows the child, or stops.
-        note_person(session.info, uuid.UUID(person))
-    audit.record(
-        session,
-        actor,
-        action=kind,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        child_id=child_id,
-        detail=payload,
-    )
-    # Notification rows are part of the change: same transaction, never a second write later.
-    await apply_rules(session, event)
+    registry.audit_change(session, actor, event)
+    # Notification rows and the like are part of the change: same transaction, never a
+    # second write later.
+    await registry.changed(session, event)
     return event

@@ -37,10 +37,10 @@ from backend.api.context import Context
 from backend.api.limits import Limits, OpenSockets, client_address
 from backend.api.loaders import Loaders
 from backend.authz.access import Gate
+from backend.core.actor import Actor
+from backend.events import registry
 from backend.events.hub import Waiter
 from backend.events.render import RenderedData
-from backend.identity import auth
-from backend.identity.actor import Actor
 
 log = logging.getLogger("koordinat.events.socket")
 
@@ -101,7 +101,12 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             and isinstance(payload, dict | None)
         ):
             context = self.context
-            actor = await auth.authenticate_connection_params(payload, context.db, context.settings)
+            credentials = registry.credentials()
+            actor = (
+                await credentials.authenticate(payload, context.db, context.settings)
+                if credentials is not None
+                else None
+            )
             actor = actor or context.actor
             if actor is None:
                 self.connection_init_received = True
@@ -163,8 +168,11 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         interval = context.settings.events_recheck_seconds
         while True:
             await asyncio.sleep(interval)
+            credentials = registry.credentials()
             try:
-                valid = await auth.still_valid(actor, context.db, context.settings)
+                valid = credentials is not None and await credentials.still_valid(
+                    actor, context.db, context.settings
+                )
             except Exception:
                 log.exception("session check failed; trying again")
                 continue

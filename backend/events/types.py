@@ -6,18 +6,14 @@ import datetime as dt
 from typing import Annotated
 
 import strawberry
-from sqlmodel import select
 
 from backend.api.context import Info
 from backend.authz.policy import ChildFacts
-from backend.children.models import Child as ChildRow
-from backend.children.types import Child
+from backend.events import registry
 from backend.events.hub import encode_cursor
 from backend.events.models import Event as EventRow
+from backend.events.registry import EventEntity
 from backend.events.render import Share
-from backend.network.models import NetworkMember as NetworkMemberRow
-from backend.network.types import NetworkMember, visible_members
-from backend.notify.types import Notification
 
 
 @strawberry.type(
@@ -36,21 +32,40 @@ class EventNode:
     row: strawberry.Private[EventRow]
     share: strawberry.Private[Share | None]
 
-    @strawberry.field(description="For network events: the member, if you may see it.")
-    async def member(self, info: Info) -> NetworkMember | None:
-        if self.row.entity_type != "network_member" or self.row.child_id is None:
+    @strawberry.field(
+        description="What the event is about (see entityType), as far as you may see it now "
+        "(null: gone, or not yours to see)."
+    )
+    async def entity(self, info: Info) -> EventEntity | None:
+        return await self._render(info)
+
+    @strawberry.field(
+        description="For network events: the member, if you may see it.",
+        deprecation_reason="Use entity.",
+    )
+    async def member(self, info: Info) -> EventEntity | None:
+        if self.row.entity_type != "network_member":
+            return None
+        return await self._render(info)
+
+    @strawberry.field(
+        description="For events about the child itself: the child.",
+        deprecation_reason="Use entity.",
+    )
+    async def child(self, info: Info) -> EventEntity | None:
+        if self.row.entity_type != "child":
+            return None
+        return await self._render(info)
+
+    async def _render(self, info: Info) -> EventEntity | None:
+        """The entity through its domain's renderer, with the reader's facts at the event."""
+        renderer = registry.renderer_for(self.row.entity_type)
+        if renderer is None or self.row.child_id is None:
             return None
         facts = await self._facts(info)
         if facts is None:
             return None
-        async with info.context.db.reading() as session:
-            row = await session.get(NetworkMemberRow, self.row.entity_id)
-        if row is None:
-            return None
-        # The same filter as the network query: a barnevern or health membership is data
-        # of its category.
-        visible = await visible_members(info, [row], facts)
-        return visible[0] if visible else None
+        return await renderer(info, self.row, facts)
 
     async def _facts(self, info: Info) -> ChildFacts | None:
         """The reader's facts, with the protection the event was recorded under: history
@@ -58,19 +73,6 @@ class EventNode:
         assert self.row.child_id is not None
         facts = await info.context.gate.view(self.row.child_id, "event")
         return facts.at_event(self.row.seq) if facts is not None else None
-
-    @strawberry.field(description="For events about the child itself: the child.")
-    async def child(self, info: Info) -> Child | None:
-        if self.row.entity_type != "child" or self.row.child_id is None:
-            return None
-        facts = await self._facts(info)
-        if facts is None:
-            return None
-        async with info.context.db.reading() as session:
-            row = (
-                await session.exec(select(ChildRow).where(ChildRow.id == self.row.child_id))
-            ).first()
-        return Child.from_row(row, facts) if row else None
 
     @classmethod
     def from_row(cls, row: EventRow, share: Share | None) -> EventNode:
@@ -102,21 +104,4 @@ class ResyncRequired:
 EventStreamItem = Annotated[
     EventNode | ResyncRequired,
     strawberry.union("EventStreamItem", description="An event, or a request to resync."),
-]
-
-
-@strawberry.type(
-    description="An in-app notification for you, in your live feed (myEvents). Its cursor "
-    "goes in `after` like an event's."
-)
-class LiveNotification:
-    cursor: str
-    notification: Notification
-
-
-PersonStreamItem = Annotated[
-    EventNode | ResyncRequired | LiveNotification,
-    strawberry.union(
-        "PersonStreamItem", description="An event, a request to resync, or a notification."
-    ),
 ]

@@ -3,29 +3,27 @@ digests.
 
 An event says something even without its entity: `child.health_withholding_changed` tells
 that the child made a health choice, `consent.recorded` names a category, an event about a
-barnevern membership tells that barnevern is involved. Each kind declares what it reveals
-(`reveals_for`); `may_know` decides it for one reader with the same policies as a field
-read, so a stream, a notification rule and a digest count never disagree.
+barnevern membership tells that barnevern is involved. The domain of each kind declares what
+it reveals (`Domain.categorizers`, asked through `reveals_for`); `may_know` decides it for one
+reader with the same policies as a field read, so a stream, a notification rule and a digest
+count never disagree.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from strawberry.dataloader import DataLoader
 
-from backend.authz.access import MEMBERSHIP_IS_DATA, SERVICE_CATEGORY
 from backend.authz.policy import Action, Category, ChildFacts, decide_on_child
+from backend.core.actor import Actor
+from backend.events import registry
 from backend.events.models import Event
-from backend.identity.actor import Actor
-from backend.network.models import NetworkMember, ServiceProvider
-
-# The type of service a membership represents (None: no service), batched by the caller.
-MemberServiceType = Callable[[uuid.UUID], Awaitable[str | None]]
 
 
 @dataclass(frozen=True)
@@ -41,26 +39,66 @@ class Reveals:
 
 NOTHING = Reveals()
 
-Categorizer = Callable[[Event, MemberServiceType], Awaitable[Reveals]]
-
-# By event kind; `entity:<type>` answers for every kind about that entity type.
-CATEGORIZERS: dict[str, Categorizer] = {}
+# Reads the values of one named lookup for these keys (see `Lookups`).
+LoadMany = Callable[[str, Sequence[uuid.UUID]], Awaitable[Mapping[uuid.UUID, Any]]]
 
 
-def categorize(*keys: str) -> Callable[[Categorizer], Categorizer]:
-    """Register what events of these kinds (or `entity:<type>`) reveal."""
+class Lookups:
+    """What categorizers may ask, by name (`await lookup("member_service_type", id)`), from
+    the lookups the domains register (`Domain.lookups`). Asked together (one event for many
+    readers, many events of a digest), the same lookup is one statement for all keys."""
 
-    def wrap(function: Categorizer) -> Categorizer:
-        for key in keys:
-            CATEGORIZERS[key] = function
-        return function
+    def __init__(self, load_many: LoadMany, *, cache: bool = False) -> None:
+        self._load_many = load_many
+        self._cache = cache
+        self._loaders: dict[str, DataLoader[uuid.UUID, Any]] = {}
 
-    return wrap
+    async def __call__(self, name: str, key: uuid.UUID) -> Any:
+        loader = self._loaders.get(name)
+        if loader is None:
+
+            async def load(keys: list[uuid.UUID], name: str = name) -> list[Any]:
+                found = await self._load_many(name, keys)
+                return [found.get(k) for k in keys]
+
+            loader = self._loaders[name] = DataLoader(load, cache=self._cache)
+        return await loader.load(key)
 
 
-async def reveals_for(event: Event, member_service_type: MemberServiceType) -> Reveals:
-    function = CATEGORIZERS.get(event.kind) or CATEGORIZERS.get(f"entity:{event.entity_type}")
-    return await function(event, member_service_type) if function else NOTHING
+async def run_lookup(
+    session: AsyncSession, name: str, keys: Sequence[uuid.UUID]
+) -> Mapping[uuid.UUID, Any]:
+    lookup = registry.lookup_for(name)
+    if lookup is None:
+        raise LookupError(f"no domain provides the lookup {name!r}")
+    return await lookup(session, list(dict.fromkeys(keys)))
+
+
+def session_lookups(session: AsyncSession) -> Lookups:
+    """Lookups for code that runs in a transaction (rules, digests): they read in it, one
+    statement at a time (a session runs one at a time)."""
+    lock = asyncio.Lock()
+
+    async def load_many(name: str, keys: Sequence[uuid.UUID]) -> Mapping[uuid.UUID, Any]:
+        async with lock:
+            return await run_lookup(session, name, keys)
+
+    return Lookups(load_many, cache=True)
+
+
+async def reveals_for(event: Event, lookups: Lookups) -> Reveals:
+    """What knowing of this event tells (NOTHING unless a domain says otherwise)."""
+    function = registry.categorizer_for(event.kind, event.entity_type)
+    if function is None:
+        return NOTHING
+    reveals = await function(event, lookups)
+    assert isinstance(reveals, Reveals)
+    return reveals
+
+
+async def reveals_of(events: Iterable[Event], lookups: Lookups) -> list[Reveals]:
+    """`reveals_for` of many events at once, so that their lookups go together."""
+    return list(await asyncio.gather(*(reveals_for(e, lookups) for e in events)))
 
 
 def may_know(actor: Actor, facts: ChildFacts, reveals: Reveals) -> bool:
@@ -73,64 +111,13 @@ def may_know(actor: Actor, facts: ChildFacts, reveals: Reveals) -> bool:
     ) and all(decide_on_child(actor, Action.READ_CATEGORY, facts, c, own) for c in reveals.owned)
 
 
-def session_member_service_types(session: AsyncSession) -> MemberServiceType:
-    """A lookup for code that runs in a transaction (rules, digests): one statement each."""
-
-    async def lookup(member_id: uuid.UUID) -> str | None:
-        row = (
-            await session.exec(
-                select(ServiceProvider.type)
-                .join(NetworkMember, col(NetworkMember.service_id) == col(ServiceProvider.id))
-                .where(NetworkMember.id == member_id)
-            )
-        ).first()
-        return row
-
-    return lookup
-
-
-def _uuid(value: Any) -> uuid.UUID | None:
+def uuid_or_none(value: Any) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value)) if value else None
     except ValueError:
         return None
 
 
-def _ids(values: Iterable[Any]) -> frozenset[uuid.UUID]:
-    return frozenset(u for v in values if (u := _uuid(v)) is not None)
-
-
-@categorize("child.health_withholding_changed")
-async def _health_choice(event: Event, _: MemberServiceType) -> Reveals:
-    # The child's own choice about health information is health information.
-    return Reveals(categories=(Category.HEALTH,))
-
-
-@categorize("consent.recorded", "consent.withdrawn")
-async def _consent(event: Event, _: MemberServiceType) -> Reveals:
-    """A consent event is a consent record, and names its category (as the consent list:
-    the records themselves, then the category unless the consent is the reader's own)."""
-    try:
-        named: tuple[Category, ...] = (Category(event.payload.get("category")),)
-    except ValueError:
-        named = ()
-    return Reveals(
-        categories=(Category.CONSENTS,),
-        owned=named,
-        own_people=_ids([event.actor_person_id]),
-        own_services=_ids([event.payload.get("serviceId")]),
-    )
-
-
-@categorize("entity:network_member")
-async def _membership(event: Event, member_service_type: MemberServiceType) -> Reveals:
-    """A barnevern or health membership is data of its category: even that it changed (as
-    the network query, see MEMBERSHIP_IS_DATA)."""
-    service_type = await member_service_type(event.entity_id)
-    category = SERVICE_CATEGORY.get(service_type or "")
-    if category not in MEMBERSHIP_IS_DATA:
-        return NOTHING
-    return Reveals(
-        owned=(category,),
-        own_people=_ids([event.payload.get("personId")]),
-    )
+def uuids(values: Iterable[Any]) -> frozenset[uuid.UUID]:
+    """The valid ids among these payload values (for `Reveals.own_people`/`own_services`)."""
+    return frozenset(u for v in values if (u := uuid_or_none(v)) is not None)

@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-import backend.core.tables  # noqa: F401  (every table mapped, so the ORM can write audit rows)
 from backend.core.database import Database, utcnow
 from backend.core.settings import get_settings
 from backend.core.validation import has_refused_characters
@@ -74,6 +73,9 @@ def _require_database(url: str) -> None:
 
 
 async def _with_db(work: Any) -> Any:
+    from backend import domains
+
+    domains.install()  # every table mapped, so the ORM can write audit rows
     url = get_settings().database_url
     _require_database(url)
     db = Database(url)

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import uuid
 
 from sqlmodel import Field, SQLModel
 
+from backend.core.actor import PersonKind
 from backend.core.models import created_at_field, id_field
-
-
-class PersonKind(enum.Enum):
-    CITIZEN = "citizen"
-    STAFF = "staff"
 
 
 class Person(SQLModel, table=True):

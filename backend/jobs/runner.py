@@ -9,6 +9,9 @@ delivered is queued again, so a queue that lost its jobs (Redis restarted empty)
 Enqueueing the same job twice is harmless: the job id is derived from the row and its time,
 and the delivery claims the row before it sends.
 
+The domains' daily jobs (`Domain.daily_jobs`: the plan's overdue reminders) run in a loop
+of their own too, once a day per process; they are idempotent.
+
 The daily digests are written by a loop of their own: however long they take, due
 reminders are queued meanwhile; a digest row is queued by the next sweep.
 
@@ -27,8 +30,11 @@ import signal
 import uuid
 from collections.abc import Awaitable, Callable
 
+from backend import domains
+from backend.core.clock import today
 from backend.core.database import Database, utcnow
 from backend.core.settings import Settings
+from backend.events import registry
 from backend.jobs.base import Queue, QueueUnavailable, job_id
 from backend.notify import jobs as notify_jobs
 
@@ -103,6 +109,26 @@ async def digests_forever(db: Database, settings: Settings) -> None:
         await asyncio.sleep(settings.jobs_sweep_seconds)
 
 
+async def daily_jobs_forever(db: Database, settings: Settings) -> None:
+    """The domains' daily jobs (`Domain.daily_jobs`, e.g. the plan's overdue reminders): each
+    once per day (Oslo time) from when the process starts; a failed run is tried again at the
+    next pass. They are safe to run again, so several workers may run them."""
+    done: dict[int, dt.date] = {}
+    while True:
+        day = today()
+        for index, job in enumerate(registry.daily_jobs()):
+            if done.get(index) == day:
+                continue
+            try:
+                await job(db, day)
+                done[index] = day
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("daily job failed; trying again in %ss", settings.jobs_sweep_seconds)
+        await asyncio.sleep(settings.jobs_sweep_seconds)
+
+
 class InProcessQueue:
     """Runs each delivery in a task at its time; the same job id is queued once."""
 
@@ -141,6 +167,7 @@ class InProcessRunner:
     """The embedded default's job runner, started and stopped with the app."""
 
     def __init__(self, db: Database, settings: Settings) -> None:
+        domains.install()
         self.db = db
         self.settings = settings
         self.queue = InProcessQueue(lambda nid: notify_jobs.deliver(db, settings, nid))
@@ -150,6 +177,7 @@ class InProcessRunner:
         self._tasks = [
             asyncio.create_task(sweep_forever(self.db, self.settings, self.queue)),
             asyncio.create_task(digests_forever(self.db, self.settings)),
+            asyncio.create_task(daily_jobs_forever(self.db, self.settings)),
         ]
 
     async def stop(self) -> None:
@@ -166,6 +194,7 @@ async def run_worker(settings: Settings) -> None:
     receipt (up to the lease), and only then closes Redis and the database."""
     from backend.jobs.queue import ArqQueue, work
 
+    domains.install()  # the digests record changes: tables and listeners must be there
     if not settings.redis_url:
         raise SystemExit(
             "KOORDINAT_REDIS_URL is not set: without Redis the app runs jobs in process"
@@ -197,6 +226,7 @@ async def run_worker(settings: Settings) -> None:
         await asyncio.gather(
             sweep_forever(db, settings, queue),
             digests_forever(db, settings),
+            daily_jobs_forever(db, settings),
             work(settings, queue, lambda nid: notify_jobs.deliver(db, settings, nid)),
             return_exceptions=True,
         )

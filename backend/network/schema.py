@@ -113,6 +113,10 @@ class NetworkMutation:
         row, errors = await run_write(
             info, lambda s: service.add_member(s, ctx.actor, ctx.settings, input)
         )
+        if row is not None and not await ctx.gate.can(row.child_id, Action.VIEW_CHILD):
+            # Barnevern adding a colleague before joining: no member to show, and no refused
+            # look to log (they wrote, they did not ask to read).
+            row = None
         return NetworkMemberPayload(member=await member_for(info, row), errors=errors)
 
     @strawberry.mutation(description="Change a member's responsibilities, service or end date.")

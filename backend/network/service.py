@@ -10,6 +10,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry import UNSET
 
 from backend.authz.access import (
+    AccessDenied,
+    load_facts,
     load_for_write,
     may_know_membership,
     may_read,
@@ -22,14 +24,20 @@ from backend.authz.policy import Action, ChildFacts, decide_on_child
 from backend.core import validation
 from backend.core.clock import today
 from backend.core.database import utcnow
-from backend.core.errors import Collector, ErrorCode, UserErrors, fail
+from backend.core.errors import Collector, ErrorCode, UserError, UserErrors, fail
 from backend.core.ids import parse_id
 from backend.core.languages import language_code
 from backend.core.settings import Settings
 from backend.events.service import record_change
 from backend.identity.actor import Actor
 from backend.identity.models import Person, PersonKind
-from backend.network.models import Municipality, NetworkMember, NetworkRole, ServiceProvider
+from backend.network.models import (
+    Municipality,
+    NetworkMember,
+    NetworkRole,
+    ServiceProvider,
+    ServiceType,
+)
 from backend.network.types import (
     AddNetworkMemberInput,
     AssignCoordinatorInput,
@@ -104,6 +112,31 @@ _CHILD_ID = (
     "Barnet blir lagt til med sitt eige fødselsnummer.",
     "The child is added with their own national identity number.",
 )
+
+
+# Said to anyone else who adds a barnevern membership, the same whether or not barnevern is
+# in the network already: the caller chose a barnevern service, so it tells them nothing.
+_BARNEVERN_ADDS_ITS_OWN = (
+    "Barnevernstjenesten legger selv til sitt medlemskap i nettverket.",
+    "Barnevernstenesta legg sjølv til medlemskapet sitt i nettverket.",
+    "The child welfare service adds its own membership to the network.",
+)
+_COORDINATOR_NOT_BARNEVERN = (
+    "Barnekoordinatoren kan ikke representere barnevernstjenesten.",
+    "Barnekoordinatoren kan ikkje representere barnevernstenesta.",
+    "The coordinator cannot represent the child welfare service.",
+)
+
+
+def _is_barnevern(service: ServiceProvider | None) -> bool:
+    return service is not None and service.type == ServiceType.BARNEVERN.value
+
+
+def _may_add_barnevern(actor: Actor, facts: ChildFacts, service: ServiceProvider) -> bool:
+    """Whether the caller may add a membership of this barnevern service: only staff of the
+    kommune's barnevernstjeneste, for their own service (Cedar `addBarnevernMembership`)."""
+    own = service.id == actor.employer_service_id
+    return decide_on_child(actor, Action.ADD_BARNEVERN_MEMBERSHIP, facts, own=own)
 
 
 def _name_key(name: str) -> str:
@@ -316,7 +349,7 @@ async def add_member(
     session: AsyncSession, actor: Actor | None, settings: Settings, data: AddNetworkMemberInput
 ) -> NetworkMember:
     child_id = parse_id(data.child_id, "childId")
-    facts = await require_on_child(session, actor, Action.MANAGE_NETWORK, child_id)
+    facts = await _may_add_to(session, actor, child_id)
     assert actor is not None
     await lock_child(session, child_id)
     errors = Collector()
@@ -367,10 +400,27 @@ async def add_member(
                 errors.add(ErrorCode.INVALID, "role", _CHILD_ID)
     errors.raise_if_any()
     assert person is not None
+    effective = service or await _service_of(session, person.employer_service_id)
+    sees = decide_on_child(actor, Action.VIEW_CHILD, facts)
+    # Who may add this membership is decided before anything about the network is looked
+    # at, so no answer tells whether barnevern (or anyone) is in it already. Refusals here
+    # are plain errors, not logged ones: a line in the child's access log (or the kommune's
+    # security review) saying that someone tried to add barnevern would tell its readers who
+    # may not know of barnevern that it was meant to be involved.
+    if _is_barnevern(effective):
+        assert effective is not None
+        if not _may_add_barnevern(actor, facts, effective):
+            if not sees:
+                fail(ErrorCode.NOT_FOUND, "childId")
+            fail(ErrorCode.NOT_ALLOWED, "personId", _BARNEVERN_ADDS_ITS_OWN)
+    elif not sees:
+        # Barnevern staff not yet in the network add their own service's membership only.
+        fail(ErrorCode.NOT_FOUND, "childId")
+    elif not decide_on_child(actor, Action.MANAGE_NETWORK, facts):
+        raise AccessDenied(child_id, Action.MANAGE_NETWORK, UserError(ErrorCode.NOT_ALLOWED))
     # Adding someone who already holds a membership the caller may not know of (barnevern's)
     # is answered like any add whose result the caller may not see: no errors, no member.
     # Nothing is written: the membership is there already.
-    effective = service or await _service_of(session, person.employer_service_id)
     if not may_know_membership(may_read(actor, facts), effective, own=person.id == actor.person_id):
         hidden = await _active_membership(session, child_id, person.id)
         if hidden is not None:
@@ -387,8 +437,34 @@ async def add_member(
         active_from=active_from,
         active_to=data.active_to,
     )
-    await still_in_reach(session, actor, child_id)
+    if sees or person.id == actor.person_id:
+        # Barnevern adding a colleague before joining had no reach to lose.
+        await still_in_reach(session, actor, child_id)
     return member
+
+
+async def _may_add_to(
+    session: AsyncSession, actor: Actor | None, child_id: uuid.UUID
+) -> ChildFacts:
+    """The row-level check of an add, before any input is looked at.
+
+    The coordinator manages the network. Staff of the kommune's barnevernstjeneste add
+    their own service's membership, also before they are in the network (they see the child
+    only once they are): asked as for a membership of their own service. Anyone else who
+    cannot see the child gets NOT_FOUND, exactly as for a child that exists nowhere (staff
+    of another kommune's barnevern included); a member who sees it, NOT_ALLOWED.
+    """
+    if actor is None:
+        raise AccessDenied(child_id, Action.MANAGE_NETWORK, UserError(ErrorCode.UNAUTHENTICATED))
+    facts = (await load_facts(session, actor, [child_id]))[child_id]
+    joins = decide_on_child(actor, Action.ADD_BARNEVERN_MEMBERSHIP, facts, own=True)
+    if not joins and not decide_on_child(actor, Action.VIEW_CHILD, facts):
+        raise AccessDenied(
+            child_id, Action.MANAGE_NETWORK, UserError(ErrorCode.NOT_FOUND, "childId")
+        )
+    if not joins and not decide_on_child(actor, Action.MANAGE_NETWORK, facts):
+        raise AccessDenied(child_id, Action.MANAGE_NETWORK, UserError(ErrorCode.NOT_ALLOWED))
+    return facts
 
 
 async def _service_of(
@@ -399,7 +475,7 @@ async def _service_of(
 
 async def _member_for_write(
     session: AsyncSession, actor: Actor | None, member_id_value: str, version: int
-) -> NetworkMember:
+) -> tuple[NetworkMember, ChildFacts]:
     """A membership the caller may read and write. One they may not know of (barnevern's,
     for the coordinator) is NOT_FOUND, exactly like an id that exists nowhere; the
     coordinator manages the network, and a service's member their own membership."""
@@ -418,7 +494,7 @@ async def _member_for_write(
         own = member.person_id == actor.person_id
         return own and decide_on_child(actor, Action.MANAGE_OWN_MEMBERSHIP, facts, own=True)
 
-    member, _ = await load_for_write(
+    return await load_for_write(
         session,
         actor,
         NetworkMember,
@@ -428,7 +504,6 @@ async def _member_for_write(
         readable=readable,
         permitted=permitted,
     )
-    return member
 
 
 async def _ensure_guardian_remains(
@@ -452,7 +527,8 @@ async def _ensure_guardian_remains(
 async def update_member(
     session: AsyncSession, actor: Actor | None, data: UpdateNetworkMemberInput
 ) -> NetworkMember:
-    member = await _member_for_write(session, actor, data.id, data.version)
+    member, facts = await _member_for_write(session, actor, data.id, data.version)
+    assert actor is not None
     if member.ended_at is not None:
         fail(ErrorCode.ALREADY_ENDED, "id")
     errors = Collector()
@@ -467,6 +543,14 @@ async def update_member(
         person = await session.get(Person, member.person_id)
         assert person is not None
         _check_service_fits_person(errors, person, service)
+        if (
+            _is_barnevern(service)
+            and service is not None
+            and service.id != member.service_id
+            and not _may_add_barnevern(actor, facts, service)
+        ):
+            # Moving a membership into barnevern adds a barnevern membership: barnevern's.
+            errors.add(ErrorCode.NOT_ALLOWED, "serviceId", _BARNEVERN_ADDS_ITS_OWN)
         member.service_id = service.id if service else None
         changed.append("service")
     if data.active_to is not UNSET:
@@ -525,7 +609,7 @@ async def end_membership_row(
 async def end_membership(
     session: AsyncSession, actor: Actor | None, data: EndNetworkMembershipInput
 ) -> NetworkMember:
-    member = await _member_for_write(session, actor, data.id, data.version)
+    member, _ = await _member_for_write(session, actor, data.id, data.version)
     if member.ended_at is not None:
         fail(ErrorCode.ALREADY_ENDED, "id")
     end_date = data.end_date or today()
@@ -581,6 +665,10 @@ async def assign_coordinator(
         _check_service_fits_person(errors, person, service)
     errors.raise_if_any()
     assert person is not None
+    if _is_barnevern(service or await _service_of(session, person.employer_service_id)):
+        # The coordinator would hold a barnevern membership (and the role the person holds
+        # now, maybe a hidden one, would end): refused before the network is looked at.
+        fail(ErrorCode.NOT_ALLOWED, "personId", _COORDINATOR_NOT_BARNEVERN)
     return await assign_coordinator_row(session, actor, child_id, person, service, responsibilities)
 
 

@@ -21,6 +21,7 @@ from backend.authz.access import (
     service_categories,
 )
 from backend.authz.policy import Category, ChildFacts
+from backend.events.registry import EventEntity
 from backend.identity.models import Person as PersonRow
 from backend.identity.types import Person
 from backend.network.models import Municipality as MunicipalityRow
@@ -103,7 +104,7 @@ class MemberView:
 
 
 @strawberry.type(description="A person's membership in a child's network (ansvarsgruppe).")
-class NetworkMember:
+class NetworkMember(EventEntity):
     id: strawberry.ID
     role: NetworkRole
     has_parental_responsibility: bool = strawberry.field(

@@ -22,10 +22,10 @@ from backend.core.clock import OSLO
 from backend.core.database import Database, utcnow
 from backend.core.settings import Settings
 from backend.events.models import Event
-from backend.events.visibility import may_know, reveals_for
+from backend.events.visibility import may_know, reveals_of, session_lookups
 from backend.identity.actor import Actor
 from backend.identity.models import Person
-from backend.network.models import NetworkMember, NetworkRole, ServiceProvider
+from backend.network.models import NetworkMember, NetworkRole
 from backend.notify import kinds, mailer, service
 from backend.notify.models import Channel, DigestState, NotificationStatus
 
@@ -171,24 +171,12 @@ async def _knowable(session: Any, person_id: uuid.UUID, events: list[Event]) -> 
     actor = Actor.from_person(person, auth_method="system")
     child_ids = list(dict.fromkeys(e.child_id for e in events if e.child_id is not None))
     facts = await load_facts(session, actor, child_ids)
-    member_ids = list({e.entity_id for e in events if e.entity_type == "network_member"})
-    service_types: dict[uuid.UUID, str | None] = {}
-    if member_ids:
-        found = await session.exec(
-            select(NetworkMember.id, ServiceProvider.type)
-            .join(ServiceProvider, col(ServiceProvider.id) == col(NetworkMember.service_id))
-            .where(col(NetworkMember.id).in_(member_ids))
-        )
-        service_types = dict(found.all())
-
-    async def member_service_type(member_id: uuid.UUID) -> str | None:
-        return service_types.get(member_id)
-
+    # All at once, so that what the categorizers look up is one statement per lookup.
+    reveals = await reveals_of(events, session_lookups(session))
     return [
         e
-        for e in events
-        if e.child_id is not None
-        and may_know(actor, facts[e.child_id], await reveals_for(e, member_service_type))
+        for e, r in zip(events, reveals, strict=True)
+        if e.child_id is not None and may_know(actor, facts[e.child_id], r)
     ]
 
 

@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.authz.access import load_facts_for
 from backend.events.models import Event
-from backend.events.visibility import may_know, reveals_for, session_member_service_types
+from backend.events.visibility import may_know, reveals_for, session_lookups
 from backend.identity.actor import Actor
 from backend.identity.models import Person
 from backend.network.models import NetworkMember, NetworkRole
@@ -66,7 +66,7 @@ async def allowed(session: AsyncSession, event: Event, people: list[uuid.UUID]) 
     rows = await session.exec(select(Person).where(col(Person.id).in_(people)))
     actors = [Actor.from_person(p, auth_method="system") for p in rows.all()]
     facts = await load_facts_for(session, [(a, child_id) for a in actors])
-    reveals = await reveals_for(event, session_member_service_types(session))
+    reveals = await reveals_for(event, session_lookups(session))
     return {a.person_id for a in actors if may_know(a, facts[(a.person_id, child_id)], reveals)}
 
 

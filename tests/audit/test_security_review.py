@@ -9,10 +9,10 @@ from typing import Any
 from sqlmodel import select
 
 from backend.api.operations import document
+from backend.audit.models import AuditEntry
 from backend.audit.review import child_ref
-from backend.core.tables import AuditEntry, Municipality, Person, ServiceProvider
-from backend.identity.models import PersonKind
-from backend.network.models import ServiceType
+from backend.identity.models import Person, PersonKind
+from backend.network.models import Municipality, ServiceProvider, ServiceType
 from tests.conftest import VALID_ORGNR, Api, World
 from tests.helpers import add_member, family_child
 

@@ -48,8 +48,10 @@ def test_policy_case(name: str, case: dict[str, Any]) -> None:
         action=case["action"],
         resource_kind=resource,
         resource_id="r",
-        context=case["context"] if resource == "Child" else None,
+        # Other resources carry their own facts, if any (a kommune's: `MunicipalityFacts`).
+        context=case["context"] if resource == "Child" else case.get("facts"),
         in_coordinating_unit=case["principal"].get("inCoordinatingUnit", False),
+        employer_service_type=case["principal"].get("employerServiceType", ""),
     )
     assert decision is case["expect"], name
 

@@ -37,7 +37,8 @@ async def school_network(
     ]:
         await add_member(
             api,
-            world.coordinator,
+            # Barnevern adds its own membership; the coordinator adds the others.
+            world.caseworker if service is world.barnevern else world.coordinator,
             child["id"],
             role="SPECIALIST" if person is world.doctor else "MEMBER",
             personId=str(person.id),

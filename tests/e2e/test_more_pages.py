@@ -17,7 +17,7 @@ COORDINATOR = "Kari Nordmann"
 # Also staff of the coordinating unit; the language tests switch this person's language (it is
 # kept on the person), so they use someone the other browser tests do not sign in as.
 COLLEAGUE = "Ola Haugen"
-GUARDIAN = "Marte Johansen"
+GUARDIAN = "Sara Johansen"
 PHONE = {"width": 375, "height": 812}
 
 

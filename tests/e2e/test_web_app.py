@@ -8,7 +8,7 @@ from typing import Any
 from playwright.async_api import expect
 
 COORDINATOR = "Kari Nordmann"
-GUARDIAN = "Marte Johansen"
+GUARDIAN = "Sara Johansen"
 CHILD = "Emma Johansen"
 
 

@@ -193,7 +193,7 @@ async def test_a_subscriber_on_one_process_sees_a_change_made_through_another(
     assert message["id"] == op
     live = message["payload"]["data"]["childEvents"]
     assert (live["seq"], live["kind"]) == (5, "network.member_added")
-    assert live["member"]["person"]["id"] == str(deployment.staff[0].id)
+    assert live["entity"]["person"]["id"] == str(deployment.staff[0].id)
 
 
 async def test_killed_app_process_loses_no_event_for_reconnecting_clients(

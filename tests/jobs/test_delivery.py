@@ -160,7 +160,10 @@ async def test_retries_with_backoff_then_dead_letter_then_resend(
         async def dead() -> bool:
             current = await notification(db, row.id)
             if current.status == "failed" and current.last_attempt_at is not None:
-                failures[current.attempts] = current.next_attempt_at - current.last_attempt_at
+                wait = current.next_attempt_at - current.last_attempt_at
+                # A claimed row (an attempt in flight) waits for its lease, not a backoff.
+                if wait != dt.timedelta(seconds=settings.jobs_lease_seconds):
+                    failures[current.attempts] = wait
             return current.status == "dead"
 
         await wait_for(dead, "the notification to reach the dead letters", timeout=60)

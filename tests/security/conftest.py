@@ -2,22 +2,98 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from sqlmodel import select
 
 from backend.identity.models import Person, PersonKind
-from backend.network.models import NetworkMember
 from tests.conftest import Api, AppUnderTest, World, build_world
 from tests.events.conftest import live_server  # noqa: F401  (the websocket server fixture)
 from tests.helpers import add_member, birth, family_child, fnr, give_consent, register_child
 
 SECRET_FAMILY_NAME = "Hemmeligsen"
 SECRET_DUTY = "Hemmelig oppgave for barnevernet"
+SECRET_PLAN = "Hemmelig behov i planen"
+A_PLAN = "Behov i planen til A"
+
+
+async def plan_of(
+    api: Api, coordinator: Any, guardian: Any, child_id: str, guardian_member: str, secret: str
+) -> dict[str, str]:
+    """A plan with one part of each kind (written by its coordinator and guardian)."""
+
+    async def write(name: str, key: str, as_: Any, **fields: Any) -> str:
+        data = await api.gql(
+            f"mutation($input: {name[0].upper()}{name[1:]}Input!) {{ {name}(input: $input) "
+            f"{{ {key} {{ id }} errors {{ code }} }} }}",
+            {"input": fields},
+            as_=as_,
+        )
+        assert data[name]["errors"] == [], (name, data)
+        return str(data[name][key]["id"])
+
+    plan = await write(
+        "createPlan", "plan", coordinator, childId=child_id, periodStart="2026-01-05"
+    )
+    need = await write(
+        "addNeed",
+        "need",
+        coordinator,
+        planId=plan,
+        lifeArea="HOME_AND_FAMILY",
+        description=secret,
+    )
+    goal = await write(
+        "addGoal",
+        "goal",
+        coordinator,
+        planId=plan,
+        text="Mål",
+        inWhoseWords="FAMILY",
+        needIds=[need],
+    )
+    measure = await write(
+        "addMeasure",
+        "measure",
+        coordinator,
+        planId=plan,
+        title="Tiltak",
+        provision="IN_HOUSE",
+        needIds=[need],
+        startsOn="2026-01-05",
+    )
+    evaluation = await write(
+        "recordEvaluation",
+        "evaluation",
+        coordinator,
+        measureId=measure,
+        evaluatedOn="2026-02-01",
+        observed="Observert",
+        decision="CONTINUE",
+    )
+    task = await write(
+        "addTask",
+        "task",
+        coordinator,
+        planId=plan,
+        title="Oppgave",
+        assigneeMemberId=guardian_member,
+        dueOn="2027-01-05",
+    )
+    disagreement = await write(
+        "recordDisagreement", "disagreement", guardian, planId=plan, text="Uenig"
+    )
+    return {
+        "plan": plan,
+        "need": need,
+        "goal": goal,
+        "measure": measure,
+        "evaluation": evaluation,
+        "task": task,
+        "disagreement": disagreement,
+    }
 
 
 @dataclass
@@ -29,6 +105,8 @@ class Target:
     member_version: int
     consent_id: str
     markers: list[str]
+    # The child's plan and one part of each kind, by kind ("plan", "need", "goal", ...).
+    plan: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -95,9 +173,10 @@ async def matrix(app_under_test: AppUnderTest) -> AsyncIterator[Matrix]:
             }
         ],
     )
+    # Barnevern adds its own membership (the coordinator may not know of it).
     b_member = await add_member(
         api,
-        world.coordinator2,
+        world.caseworker,
         b["id"],
         role="MEMBER",
         personId=str(world.caseworker.id),
@@ -105,19 +184,10 @@ async def matrix(app_under_test: AppUnderTest) -> AsyncIterator[Matrix]:
         responsibilities=SECRET_DUTY,
     )
     [b_consent] = await give_consent(api, world.parent2, b["id"], world.unit.id, ("FAMILY",))
-    if not b_member:
-        # The coordinator may not know of a barnevern membership: take it from the rows.
-        async with app_under_test.db.reading() as session:
-            row = (
-                await session.exec(
-                    select(NetworkMember).where(
-                        NetworkMember.child_id == uuid.UUID(b["id"]),
-                        NetworkMember.person_id == world.caseworker.id,
-                    )
-                )
-            ).one()
-        b_member = {"id": str(row.id), "version": row.version}
     a_member = next(m for m in a["guardians"] if m["person"]["name"] == "Pia Forelder")
+    a_plan = await plan_of(api, world.coordinator, world.parent, a["id"], a_member["id"], A_PLAN)
+    b_guardian = b["guardians"][0]["id"]
+    b_plan = await plan_of(api, world.coordinator2, world.parent2, b["id"], b_guardian, SECRET_PLAN)
     await api.client.aclose()
     targets = {
         "A": Target(
@@ -125,7 +195,8 @@ async def matrix(app_under_test: AppUnderTest) -> AsyncIterator[Matrix]:
             a_member["id"],
             a_member["version"],
             a_consent["id"],
-            [a["id"], a["nationalId"], "Testesen", "Olga Annenforelder"],
+            [a["id"], a["nationalId"], "Testesen", "Olga Annenforelder", A_PLAN],
+            a_plan,
         ),
         "B": Target(
             b["id"],
@@ -139,7 +210,9 @@ async def matrix(app_under_test: AppUnderTest) -> AsyncIterator[Matrix]:
                 SECRET_DUTY,
                 "Paul Forelder",
                 b_member["id"],
+                SECRET_PLAN,
             ],
+            b_plan,
         ),
     }
     yield Matrix(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 
 import graphql
@@ -9,6 +11,7 @@ from backend.api.schema import print_sdl
 from graphql import (
     GraphQLArgument,
     GraphQLField,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -18,13 +21,24 @@ from graphql import (
 )
 
 MAX_DEPTH = 5
+# The app refuses more than 30 aliases per document (KOORDINAT_MAX_ALIASES): an "aliased"
+# probe aliases this many paths and leaves the rest plain.
+ALIASES_MAX = 25
 
 
+@lru_cache(maxsize=1)
 def schema() -> GraphQLSchema:
     return graphql.build_schema(print_sdl())
 
 
-def _selection(type_: GraphQLObjectType, depth: int, seen: tuple[str, ...], alias: bool) -> str:
+def _selection(
+    type_: GraphQLObjectType,
+    depth: int,
+    seen: tuple[str, ...],
+    alias: bool,
+    implementations: frozenset[str] | None = None,
+) -> str:
+    """`implementations`: of an interface field, walk only these (None: all of them)."""
     parts = []
     for name, field in sorted(type_.fields.items()):
         if any(_required(a) for a in field.args.values()):
@@ -35,10 +49,32 @@ def _selection(type_: GraphQLObjectType, depth: int, seen: tuple[str, ...], alia
         if is_leaf_type(named):
             parts.append(name)
         elif isinstance(named, GraphQLObjectType) and depth < MAX_DEPTH and named.name not in seen:
-            inner = _selection(named, depth + 1, (*seen, named.name), alias)
+            inner = _selection(named, depth + 1, (*seen, named.name), alias, implementations)
             if inner:
                 parts.append(f"{label} {{ {inner} }}")
+        elif (
+            isinstance(named, GraphQLInterfaceType)
+            and depth < MAX_DEPTH
+            # Event.member and .child are served by Event.entity's renderers.
+            and field.deprecation_reason is None
+        ):
+            fragments = [
+                f"... on {impl.name} {{ {inner} }}"
+                for impl in sorted(schema().get_possible_types(named), key=lambda t: t.name)
+                if impl.name not in seen
+                and (implementations is None or impl.name in implementations)
+                and (inner := _selection(impl, depth + 1, (*seen, impl.name), alias))
+            ]
+            if fragments:
+                parts.append(f"{label} {{ __typename {' '.join(fragments)} }}")
     return " ".join(parts)
+
+
+def implementations(interface: str) -> list[str]:
+    """The object types implementing an interface, by name."""
+    named = schema().get_type(interface)
+    assert isinstance(named, GraphQLInterfaceType)
+    return sorted(t.name for t in schema().get_possible_types(named))
 
 
 def _required(arg: GraphQLArgument) -> bool:
@@ -75,6 +111,8 @@ def document(kind: str, field_name: str, variant: str) -> str:
         return f"{header} {{ {call} }}"
     assert isinstance(named, GraphQLObjectType)
     selection = _selection(named, 1, (named.name,), alias=variant == "aliased")
+    if variant == "aliased":
+        selection = _within_alias_budget(selection)
     if variant == "fragment":
         return (
             f"{header} {{ probe: {call} {{ ...Probe }} }} "
@@ -82,6 +120,18 @@ def document(kind: str, field_name: str, variant: str) -> str:
         )
     prefix = "probe: " if variant == "aliased" else ""
     return f"{header} {{ {prefix}{call} {{ {selection} }} }}"
+
+
+def _within_alias_budget(selection: str) -> str:
+    """The first ALIASES_MAX aliases kept, the others unaliased (`x_a: a` becomes `a`)."""
+    count = 0
+
+    def keep(match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        return match.group(0) if count <= ALIASES_MAX else match.group(1)
+
+    return re.sub(r"\bx_(\w+): \1\b", keep, selection)
 
 
 def is_list(field: GraphQLField) -> bool:

@@ -49,11 +49,54 @@ def mutation_inputs(m: Matrix, t: Target) -> dict[str, Callable[[Any], dict[str,
         },
         "withdrawConsent": lambda _: {"id": t.consent_id},
         "setHealthWithholding": lambda _: {"childId": t.id, "withhold": True},
+        # The plan: each part of the target's plan, by its id.
+        "createPlan": lambda _: {"childId": t.id, "periodStart": "2026-01-05"},
+        "updatePlan": lambda _: {"id": t.plan["plan"], "version": 1, "familySummary": "x"},
+        "confirmPlan": lambda _: {"planId": t.plan["plan"], "revision": 1},
+        "addNeed": lambda _: {"planId": t.plan["plan"], "lifeArea": "HEALTH", "description": "x"},
+        "updateNeed": lambda _: {"id": t.plan["need"], "version": 1, "description": "x"},
+        "addGoal": lambda _: {
+            "planId": t.plan["plan"],
+            "text": "x",
+            "inWhoseWords": "CHILD",
+            "needIds": [t.plan["need"]],
+        },
+        "updateGoal": lambda _: {"id": t.plan["goal"], "version": 1, "text": "x"},
+        "addMeasure": lambda _: {
+            "planId": t.plan["plan"],
+            "title": "x",
+            "provision": "IN_HOUSE",
+            "needIds": [t.plan["need"]],
+        },
+        "updateMeasure": lambda _: {"id": t.plan["measure"], "version": 1, "title": "x"},
+        "recordEvaluation": lambda _: {
+            "goalId": t.plan["goal"],
+            "evaluatedOn": "2026-02-01",
+            "observed": "x",
+            "decision": "END",
+        },
+        "addTask": lambda _: {
+            "planId": t.plan["plan"],
+            "title": "x",
+            "assigneeMemberId": t.member_id,
+            "dueOn": "2027-01-01",
+        },
+        "updateTask": lambda _: {"id": t.plan["task"], "version": 1, "status": "DONE"},
+        "addChildVoice": lambda _: {"planId": t.plan["plan"], "text": "x", "form": "WRITTEN"},
+        "recordDisagreement": lambda _: {"planId": t.plan["plan"], "text": "x"},
+        "answerDisagreement": lambda _: {
+            "id": t.plan["disagreement"],
+            "version": 1,
+            "answer": "x",
+        },
+        "raiseDisagreement": lambda _: {"id": t.plan["disagreement"], "version": 1},
     }
 
 
 # Mutations that are not about one child, and so have no target to leak.
 GLOBAL_MUTATIONS = {"registerChild", "registerServiceProvider", "setNotificationPreference"}
+# The kommune's measure catalogue is no child's data (tests/catalogue/ has its role matrix).
+GLOBAL_MUTATIONS |= {"addCatalogueMeasure", "updateCatalogueMeasure"}
 # Mutations on one person's notifications: probed with someone else's notification.
 PERSONAL_MUTATIONS = {"markNotificationRead", "resendNotification"}
 # Mutations on the caller's own settings: they take no id, so there is nobody else to reach

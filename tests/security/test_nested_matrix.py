@@ -19,11 +19,11 @@ from typing import Any
 import orjson
 import pytest
 from sqlalchemy import text
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from backend.events.models import Event
 from backend.identity.models import Person, PersonKind
-from backend.network.models import ServiceProvider, ServiceType
+from backend.network.models import NetworkMember, ServiceProvider, ServiceType
 from tests.conftest import VALID_ORGNR, Api, AppUnderTest, World, build_world
 from tests.events.live import InProcessServer, collect_events, ws_session
 from tests.helpers import add_member, birth, fnr, give_consent, register_child
@@ -111,6 +111,99 @@ async def protected_child(api: Api, w: World, level: str, guardians: list[dict[s
             serviceId=str(service.id),
         )
     return str(child["id"])
+
+
+async def memberships(aut: AppUnderTest, child_id: str) -> dict[str, str]:
+    """The child's active memberships by the member's name."""
+    async with aut.db.reading() as session:
+        rows = await session.exec(
+            select(Person.name, NetworkMember.id)
+            .join(NetworkMember, col(NetworkMember.person_id) == col(Person.id))
+            .where(
+                NetworkMember.child_id == uuid.UUID(child_id), col(NetworkMember.ended_at).is_(None)
+            )
+        )
+        return {name: str(member_id) for name, member_id in rows.all()}
+
+
+async def plan_naming_the_network(
+    api: Api, aut: AppUnderTest, w: World, child_id: str, service: Any, author: Any
+) -> None:
+    """A plan whose general parts name the network's services and staff (a measure's
+    service and responsible, a task's assignee, who recorded what, the history), and whose
+    `author` writes a part in their own field (barnevern's, health's...) through `service`."""
+    members = await memberships(aut, child_id)
+
+    async def write(name: str, key: str, as_: Any, **fields: Any) -> str:
+        data = await api.gql(
+            f"mutation($input: {name[0].upper()}{name[1:]}Input!) {{ {name}(input: $input) "
+            f"{{ {key} {{ id }} errors {{ code }} }} }}",
+            {"input": fields},
+            as_=as_,
+        )
+        assert data[name]["errors"] == [], (name, data)
+        return str(data[name][key]["id"])
+
+    plan = await write(
+        "createPlan", "plan", w.coordinator, childId=child_id, periodStart="2026-01-05"
+    )
+    need = await write(
+        "addNeed", "need", w.coordinator, planId=plan, lifeArea="SCHOOL", description="Behov"
+    )
+    teacher = members.get(w.teacher.name)
+    measure = await write(
+        "addMeasure",
+        "measure",
+        w.coordinator,
+        planId=plan,
+        title="Tiltak for alle",
+        provision="IN_HOUSE",
+        category="GENERAL",
+        needIds=[need],
+        serviceId=str(w.school.id),
+        **({"responsibleMemberId": teacher} if teacher else {}),
+    )
+    await write(
+        "recordEvaluation",
+        "evaluation",
+        w.coordinator,
+        measureId=measure,
+        evaluatedOn="2026-02-01",
+        observed="Observert",
+        decision="CONTINUE",
+        participantMemberIds=[teacher] if teacher else [],
+    )
+    if teacher:
+        await write(
+            "addTask",
+            "task",
+            w.coordinator,
+            planId=plan,
+            title="Oppgave",
+            assigneeMemberId=teacher,
+            dueOn="2027-01-05",
+            category="GENERAL",
+        )
+        await write("addChildVoice", "voice", w.teacher, planId=plan, text="Sa", form="TOLD")
+    own = await write(
+        "addNeed",
+        "need",
+        author,
+        planId=plan,
+        lifeArea="HEALTH",
+        description="Hemmelig tiltak i planen" if service is w.barnevern else "Eget behov",
+    )
+    await write(
+        "addMeasure",
+        "measure",
+        author,
+        planId=plan,
+        title="Eget tiltak",
+        provision="IN_HOUSE",
+        needIds=[own],
+        serviceId=str(service.id),
+        responsibleMemberId=members[author.name],
+    )
 
 
 async def last_visible_event(api: Api, w: World, child_id: str) -> None:
@@ -259,7 +352,7 @@ async def nested(app_under_test: AppUnderTest) -> AsyncIterator[Nested]:
     kjell = await person_named(aut, "Kjell Far")
     await add_member(
         api,
-        w.coordinator,
+        w.caseworker,  # barnevern adds its own membership
         bv["id"],
         role="MEMBER",
         personId=str(w.caseworker.id),
@@ -276,6 +369,14 @@ async def nested(app_under_test: AppUnderTest) -> AsyncIterator[Nested]:
     )
     await give_consent(api, vera, bv["id"], w.unit.id)
     await give_consent(api, vera, bv["id"], w.school.id, ("SCHOOL",))
+    # Plans that name the network (the plan's own matrix is in tests/plan/).
+    for child_id, service, author in [
+        (k7, w.hospital, w.doctor),
+        (k6, w.hospital, w.doctor),
+        (youth["id"], w.hospital, w.doctor),
+        (bv["id"], w.barnevern, w.caseworker),
+    ]:
+        await plan_naming_the_network(api, aut, w, child_id, service, author)
     for child_id in (k7, k6, sibling["id"], youth["id"], bv["id"]):
         await last_visible_event(api, w, child_id)
     await api.client.aclose()
@@ -376,14 +477,42 @@ async def test_nested_paths_reveal_nothing_withheld(
     await api.client.aclose()
 
 
-def event_document() -> str:
+def event_documents() -> list[str]:
+    """Every nested path of an event, one document per kind of entity (`Event.entity`: the
+    implementations' fields may share a name and not a type)."""
     schema = schema_walk.schema()
     event = schema.get_type("Event")
-    selection = schema_walk._selection(event, 1, ("Event",), alias=False)  # type: ignore[arg-type]
-    return (
-        "subscription Probe($childId: ID!) { childEvents(childId: $childId) "
-        f"{{ ... on Event {{ {selection} }} }} }}"
-    )
+    documents = []
+    for kind in schema_walk.implementations("EventEntity"):
+        selection = schema_walk._selection(
+            event,  # type: ignore[arg-type]
+            1,
+            ("Event",),
+            alias=False,
+            implementations=frozenset({kind}),
+        )
+        documents.append(
+            "subscription Probe($childId: ID!) { childEvents(childId: $childId) "
+            f"{{ ... on Event {{ {selection} }} }} }}"
+        )
+    return documents
+
+
+async def replay(base: str, caller: Any, child_id: str, until: int) -> list[dict[str, Any]]:
+    """The child's events from the start through every document, on one socket."""
+    items: list[dict[str, Any]] = []
+    async with ws_session(base, caller) as ws:
+        for n, document in enumerate(event_documents()):
+            await ws.send(
+                {
+                    "id": f"e{n}",
+                    "type": "subscribe",
+                    "payload": {"query": document, "variables": {"childId": child_id}},
+                }
+            )
+            items += await collect_events(ws, f"e{n}", until)
+            await ws.send({"id": f"e{n}", "type": "complete"})
+    return items
 
 
 async def last_seq(aut: AppUnderTest, child_id: str) -> int:
@@ -404,28 +533,9 @@ async def test_replayed_events_reveal_nothing_withheld(
     target = nested.probes[probe]
     until = await last_seq(app_under_test, target.child_id)
     for name, (caller, markers) in target.readers.items():
-        async with ws_session(live_server.base, caller) as ws:
-            await ws.send(
-                {
-                    "id": "e",
-                    "type": "subscribe",
-                    "payload": {
-                        "query": event_document(),
-                        "variables": {"childId": target.child_id},
-                    },
-                }
-            )
-            items = await collect_events(ws, "e", until)
+        items = await replay(live_server.base, caller, target.child_id, until)
         body = orjson.dumps(items).decode()
         assert leaked(body, markers) == [], (probe, name)
     caller, seen = target.entitled[0]
-    async with ws_session(live_server.base, caller) as ws:
-        await ws.send(
-            {
-                "id": "e",
-                "type": "subscribe",
-                "payload": {"query": event_document(), "variables": {"childId": target.child_id}},
-            }
-        )
-        items = await collect_events(ws, "e", until)
+    items = await replay(live_server.base, caller, target.child_id, until)
     assert seen in orjson.dumps(items).decode(), (probe, caller.name)

@@ -18,8 +18,10 @@ from tests.helpers import add_member, birth, fnr, give_consent, register_child
 UPDATE = """mutation($input: UpdateChildInput!) { updateChild(input: $input) {
   child { version addressProtection } errors { code field } } }"""
 EVENTS = """subscription($childId: ID!) { childEvents(childId: $childId) { ... on Event {
-  seq kind member { person { name email } service { name municipality { name number } } }
-  child { municipality { name } coordinator { service { name municipality { name } } } } } } }"""
+  seq kind entity {
+    ... on NetworkMember { person { name email } service { name municipality { name number } } }
+    ... on Child { municipality { name } coordinator { service { name municipality { name } } } }
+  } } } }"""
 
 
 async def test_lowering_protection_is_the_units_decision_and_history_stays_protected(
@@ -114,6 +116,6 @@ async def test_lowering_protection_is_the_units_decision_and_history_stays_prote
         )
         items = await collect_events(ws, "e", before + 1)
     history = [i for i in items if i["seq"] <= before]
-    assert any(i["member"] or i["child"] for i in history)
+    assert any(i["entity"] for i in history)
     assert "Testvik" not in orjson.dumps(history).decode()
     assert "Koordinerende enhet" not in orjson.dumps(history).decode()

@@ -53,13 +53,15 @@ async def test_a_membership_the_coordinator_may_not_see_is_not_hers_to_write(
     api: Api, world: World
 ) -> None:
     child = await family_child(api, world)
-    added = await api.gql(
-        document("AddNetworkMember"),
-        {"input": {"childId": child["id"], "role": "MEMBER", "personId": str(world.caseworker.id)}},
-        as_=world.coordinator,
-    )
-    # The add is hers; what it created is barnevern data she may not read.
-    assert added["addNetworkMember"] == {"member": None, "errors": []}
+    add = {
+        "input": {"childId": child["id"], "role": "MEMBER", "personId": str(world.caseworker.id)}
+    }
+    # Barnevern's membership is barnevern's to add, not the coordinator's.
+    refused = await api.gql(document("AddNetworkMember"), add, as_=world.coordinator)
+    assert refused["addNetworkMember"]["member"] is None
+    assert codes(refused["addNetworkMember"]) == [("NOT_ALLOWED", "personId")]
+    added = await api.gql(document("AddNetworkMember"), add, as_=world.caseworker)
+    assert added["addNetworkMember"]["errors"] == []
     hidden = await barnevern_membership(api, world, child["id"])
     before = await counts(api)
 
@@ -84,13 +86,9 @@ async def test_a_membership_the_coordinator_may_not_see_is_not_hers_to_write(
             assert codes(blind[key]) == [("NOT_FOUND", "id")]
             assert "Berit Barnevern" not in str(blind)
 
-    # Adding her again is answered exactly like the first add, and writes nothing.
-    again = await api.gql(
-        document("AddNetworkMember"),
-        {"input": {"childId": child["id"], "role": "MEMBER", "personId": str(world.caseworker.id)}},
-        as_=world.coordinator,
-    )
-    assert again["addNetworkMember"] == added["addNetworkMember"]
+    # Adding her now is answered exactly as before she was in the network, and writes nothing.
+    again = await api.gql(document("AddNetworkMember"), add, as_=world.coordinator)
+    assert again["addNetworkMember"] == refused["addNetworkMember"]
     assert await counts(api) == before
     assert (await barnevern_membership(api, world, child["id"])).version == hidden.version
 

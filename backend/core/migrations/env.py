@@ -9,6 +9,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from backend.core.tables import metadata
+from backend.domains import install
+
+install()  # every domain's tables in the metadata
 
 config = context.config
 

@@ -9,6 +9,8 @@ import { MyCaseloadDocument, MyNotificationsDocument } from '../gql/graphql';
 import type { MyCaseloadQuery } from '../gql/graphql';
 import { formatDate } from '../format';
 import { useMyChanges } from '../live';
+import { PlanBadges, usePlanSummaries } from '../plan/PlanBadges';
+import type { PlanSummary } from '../plan/PlanBadges';
 
 type CaseloadChild = MyCaseloadQuery['myChildren']['edges'][number]['node'];
 
@@ -26,11 +28,13 @@ function ChildTable({
   children,
   unread,
   search,
+  plans,
 }: {
   caption: string;
   children: CaseloadChild[];
   unread: Map<string, number>;
   search: string;
+  plans: Map<string, PlanSummary | null>;
 }) {
   const { t } = useTranslation();
   const shown = children.filter((c) => matches(c, search));
@@ -53,6 +57,7 @@ function ChildTable({
                 <Table.HeaderCell>{t('caseload.network')}</Table.HeaderCell>
                 <Table.HeaderCell>{t('caseload.guardians')}</Table.HeaderCell>
                 <Table.HeaderCell>{t('caseload.unread')}</Table.HeaderCell>
+                <Table.HeaderCell>{t('caseload.plan')}</Table.HeaderCell>
               </Table.Row>
             </Table.Head>
             <Table.Body>
@@ -84,6 +89,9 @@ function ChildTable({
                       ) : (
                         '0'
                       )}
+                    </Table.Cell>
+                    <Table.Cell>
+                      <PlanBadges summary={plans.get(child.id) ?? null} known={plans.has(child.id)} />
                     </Table.Cell>
                   </Table.Row>
                 );
@@ -117,6 +125,7 @@ export function Caseload() {
     }
   }, [changes, refetchMine, refetchAll, refetchNotes]);
 
+  const plans = usePlanSummaries(changes);
   const unread = useMemo(() => {
     const counts = new Map<string, number>();
     for (const edge of notes.data?.myNotifications.edges ?? []) {
@@ -154,9 +163,21 @@ export function Caseload() {
         <Spinner aria-label={t('app.loading')} />
       ) : (
         <>
-          <ChildTable caption={t('caseload.coordinatorOf')} children={coordinated} unread={unread} search={search} />
+          <ChildTable
+            caption={t('caseload.coordinatorOf')}
+            children={coordinated}
+            unread={unread}
+            search={search}
+            plans={plans}
+          />
           {others.length > 0 && (
-            <ChildTable caption={t('caseload.memberOf')} children={others} unread={unread} search={search} />
+            <ChildTable
+              caption={t('caseload.memberOf')}
+              children={others}
+              unread={unread}
+              search={search}
+              plans={plans}
+            />
           )}
         </>
       )}

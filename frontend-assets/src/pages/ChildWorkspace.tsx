@@ -14,6 +14,7 @@ import { AccessLogPanel } from './child/AccessLogPanel';
 import { ConsentsPanel } from './child/ConsentsPanel';
 import { DetailsPanel } from './child/DetailsPanel';
 import { NetworkPanel } from './child/NetworkPanel';
+import { PlanPanel } from './child/PlanPanel';
 import { TimelinePanel } from './child/TimelinePanel';
 import { NotFound } from './NotFound';
 
@@ -61,6 +62,7 @@ export function ChildWorkspace({ me }: { me: Me }) {
           <Tabs.Tab value="overview">{t('child.tabs.overview')}</Tabs.Tab>
           <Tabs.Tab value="network">{t('child.tabs.network')}</Tabs.Tab>
           <Tabs.Tab value="consents">{t('child.tabs.consents')}</Tabs.Tab>
+          <Tabs.Tab value="plan">{t('child.tabs.plan')}</Tabs.Tab>
           <Tabs.Tab value="log">{t('child.tabs.log')}</Tabs.Tab>
           <Tabs.Tab value="timeline">{t('child.tabs.timeline')}</Tabs.Tab>
         </Tabs.List>
@@ -72,6 +74,9 @@ export function ChildWorkspace({ me }: { me: Me }) {
         </Tabs.Panel>
         <Tabs.Panel value="consents">
           <ConsentsPanel child={child} myRole={mine?.role ?? null} changes={changes} />
+        </Tabs.Panel>
+        <Tabs.Panel value="plan">
+          <PlanPanel child={child} me={me} myRole={mine?.role ?? null} changes={changes} />
         </Tabs.Panel>
         <Tabs.Panel value="log">
           <AccessLogPanel childId={child.id} changes={changes} />

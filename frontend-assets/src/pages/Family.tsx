@@ -5,9 +5,10 @@ import { Link as RouterLink } from 'react-router';
 import { useQuery } from 'urql';
 
 import { RequestError } from '../components/Errors';
-import { ChildContactsDocument, MyCaseloadDocument } from '../gql/graphql';
+import { ChildContactsDocument, MeDocument, MyCaseloadDocument } from '../gql/graphql';
 import { formatDate } from '../format';
 import { useMyChanges } from '../live';
+import { FamilyPlan } from '../plan/FamilyPlan';
 import { childName } from './Caseload';
 
 function Contacts({ childId, changes }: { childId: string; changes: number }) {
@@ -56,6 +57,7 @@ export function Family() {
     if (changes > 0) refetch({ requestPolicy: 'network-only' });
   }, [changes, refetch]);
   const children = (data?.myChildren.edges ?? []).map((e) => e.node);
+  const [{ data: who }] = useQuery({ query: MeDocument });
   return (
     <>
       <Heading level={1} data-size="lg">
@@ -89,6 +91,20 @@ export function Family() {
                   {t('network.coordinator')}: {child.coordinator?.person?.name ?? t('network.noCoordinator')}
                 </Paragraph>
                 <Contacts childId={child.id} changes={changes} />
+                <section className="k-stack" aria-labelledby={`plan-of-${child.id}`}>
+                  <Heading level={3} data-size="xs" id={`plan-of-${child.id}`}>
+                    {t('plan.family.titleFor', { name: childName(child) })}
+                  </Heading>
+                  <FamilyPlan
+                    childId={child.id}
+                    birthDate={child.birthDate ?? null}
+                    membership={child.network.find((m) => m.person?.id === who?.me?.id) ?? null}
+                    myName={who?.me?.name ?? null}
+                    changes={changes}
+                    level={4}
+                    titleId={`plan-of-${child.id}`}
+                  />
+                </section>
               </div>
             </Card>
           ))}

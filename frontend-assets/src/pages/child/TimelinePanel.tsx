@@ -19,10 +19,11 @@ export function TimelinePanel({ events }: { events: TimelineEvent[] }) {
           {newestFirst.map((event) => {
             const key = `timeline.kinds.${event.kind.replace(/\./g, '_')}`;
             const text = i18n.exists(key) ? t(key) : t('timeline.kinds.other');
+            const member = event.entity?.__typename === 'NetworkMember' ? event.entity : null;
             return (
               <List.Item key={event.id}>
                 <strong>{text}</strong>
-                {event.member?.person?.name ? ` – ${event.member.person.name}` : ''}{' '}
+                {member?.person?.name ? ` – ${member.person.name}` : ''}{' '}
                 <span className="k-muted">{formatDateTime(event.occurredAt)}</span>
               </List.Item>
             );
