@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.authz import cedar
+from backend.authz.access import load_facts, municipality_category
+from backend.authz.policy import Action, decide_on_child
 from backend.children.models import Child
 from backend.identity.actor import Actor
 from backend.network.models import NetworkMember, ServiceProvider, ServiceType
@@ -40,7 +42,8 @@ class KommuneFacts:
 async def kommune_facts(
     session: AsyncSession, actor: Actor, municipality_id: uuid.UUID
 ) -> KommuneFacts:
-    """Two statements: the caller's employer, and one membership in the kommune's networks."""
+    """The caller's employer, their networks in the kommune, and (only if there are any)
+    those children's facts: a fixed number of statements."""
     employer_kommune = None
     employer_type = None
     if actor.is_staff and actor.employer_service_id is not None:
@@ -56,25 +59,38 @@ async def kommune_facts(
             employer_kommune, employer_type = found.municipality_id, found.type
     member = NetworkMember.__table__.c  # type: ignore[attr-defined]
     child = Child.__table__.c  # type: ignore[attr-defined]
-    membership = (
-        await session.execute(
-            sa.select(member.id)
-            .join(Child.__table__, child.id == member.child_id)  # type: ignore[attr-defined]
-            .where(
-                member.person_id == actor.person_id,
-                member.ended_at.is_(None),
-                child.municipality_id == municipality_id,
+    children = [
+        row.child_id
+        for row in (
+            await session.execute(
+                sa.select(member.child_id)
+                .distinct()
+                .join(Child.__table__, child.id == member.child_id)  # type: ignore[attr-defined]
+                .where(
+                    member.person_id == actor.person_id,
+                    member.ended_at.is_(None),
+                    child.municipality_id == municipality_id,
+                )
             )
-            .limit(1)
+        ).all()
+    ]
+    # A network counts only where the caller may know the child's kommune: with a protected
+    # address the kommune is location, and a catalogue that answers the other parent (or a
+    # service elsewhere) would tell where the family lives.
+    in_network = False
+    if children:
+        facts = await load_facts(session, actor, children)
+        in_network = any(
+            decide_on_child(actor, Action.READ_CATEGORY, f, municipality_category(f))
+            for f in facts.values()
         )
-    ).first()
     staff = actor.is_staff and municipality_id in (actor.municipality_id, employer_kommune)
     return KommuneFacts(
         staff_of_kommune=staff,
         in_coordinating_unit=actor.is_staff
         and employer_kommune == municipality_id
         and employer_type == ServiceType.COORDINATING_UNIT.value,
-        in_network_in_kommune=membership is not None,
+        in_network_in_kommune=in_network,
     )
 
 

@@ -150,6 +150,16 @@ class CatalogueMeasure:
         )
 
 
+def in_plan(info: Info, row: CatalogueMeasureRow, facts: ChildFacts) -> CatalogueMeasure | None:
+    """The entry a child's measure was picked from, as that child's reader sees it. The
+    entry is the kommune's: with a protected address its id, its kommune (whose id opens the
+    kommune's catalogue, with its name) and its provider tell where the family lives, so
+    only those who may know the place see it."""
+    if not info.context.gate.read(facts, [municipality_category(facts)]):
+        return None
+    return CatalogueMeasure.from_row(row, facts)
+
+
 # Every life area once is the most a measure can name; a little room for repeats.
 LIFE_AREAS_CAP = 2 * len(LifeArea)
 # A title is one line (at most service.TITLE_MAX); longer input is refused before any work.

@@ -38,6 +38,8 @@ class HistoryKey:
     # The plan categories the reader may read, and the services whose lines are theirs.
     categories: frozenset[str]
     own_services: frozenset[uuid.UUID]
+    # Parts the reader may not read as they are now (moved to a category they may not read).
+    hidden: frozenset[uuid.UUID] = frozenset()
 
 
 class PlanLoaders:
@@ -106,6 +108,7 @@ class PlanLoaders:
                     col(PlanChange.category).in_(sorted(key.categories)),
                     col(PlanChange.service_id).in_(list(key.own_services)),
                 ),
+                *([col(PlanChange.entity_id).not_in(sorted(key.hidden))] if key.hidden else []),
             )
             for key in keys
         ]

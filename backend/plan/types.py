@@ -22,7 +22,7 @@ from backend.api.context import Info
 from backend.api.input_caps import FREE_TEXT, cap
 from backend.authz.access import Seen, service_categories
 from backend.authz.policy import ChildFacts
-from backend.catalogue.types import CatalogueMeasure, catalogue_loaders
+from backend.catalogue.types import CatalogueMeasure, catalogue_loaders, in_plan
 from backend.consent.types import WHAT_IN_WORDS
 from backend.core.clock import today
 from backend.core.i18n import Text, pick
@@ -112,6 +112,9 @@ class PlanView:
     historical: bool
     day: dt.date
     confirmations: list[PlanConfirmationRow]
+    # The parts the reader may not read as they are today: their lines of the history are
+    # not shown either (a part moved to health since keeps its earlier lines to itself).
+    hidden_now: frozenset[uuid.UUID]
     # Every membership of the child's network (ended ones too), with the decision whether
     # the reader may know of it (None: anyone who sees the child may).
     members: dict[uuid.UUID, tuple[NetworkMember, Seen | None]] = field(default_factory=dict)
@@ -291,7 +294,7 @@ class Measure(EventEntity):
         if self.row.catalogue_measure_id is None:
             return None
         row = await catalogue_loaders(info).entries.load(self.row.catalogue_measure_id)
-        return CatalogueMeasure.from_row(row, self.view.facts) if row else None
+        return in_plan(info, row, self.view.facts) if row else None
 
 
 @strawberry.type(
@@ -601,6 +604,7 @@ class Plan(EventEntity):
             limit=max(1, min(limit if limit is not None else 50, HISTORY_MAX)),
             categories=readable,
             own_services=view.facts.service_ids,
+            hidden=view.hidden_now,
         )
         found = []
         for row in await plan_loaders(info.context.loaders).history.load(key):
@@ -632,6 +636,60 @@ def _own(facts: ChildFacts, service_id: uuid.UUID | None, member_id: uuid.UUID |
     )
 
 
+def _decisions(info: Info, facts: ChildFacts, parts: PlanParts) -> dict[uuid.UUID, Seen]:
+    """Every part's gate decision, by its id: its category (an evaluation, a voice and a
+    disagreement their goal's or measure's), or its being the reader's own."""
+    gate = info.context.gate
+
+    def decided(category: str, own: bool) -> Seen:
+        return gate.decided(facts, [policy_category(category)], own)
+
+    general = decided(PlanCategory.GENERAL.value, False)
+    found: dict[uuid.UUID, Seen] = {}
+    for need in parts.needs:
+        found[need.id] = decided(need.category, _own(facts, need.service_id, None))
+    goals = {goal.id for goal in parts.goals}
+    for goal in parts.goals:
+        found[goal.id] = decided(goal.category, _own(facts, goal.service_id, None))
+    measures = {measure.id for measure in parts.measures}
+    for measure in parts.measures:
+        own = _own(facts, measure.service_id, measure.responsible_member_id)
+        found[measure.id] = decided(measure.category, own)
+    for task in parts.tasks:
+        found[task.id] = decided(
+            task.category, _own(facts, task.service_id, task.assignee_member_id)
+        )
+
+    def target(goal_id: uuid.UUID | None, measure_id: uuid.UUID | None) -> Seen:
+        if goal_id is not None and goal_id in goals:
+            return found[goal_id]
+        if measure_id is not None and measure_id in measures:
+            return found[measure_id]
+        return general
+
+    evaluations = {}
+    for evaluation in parts.evaluations:
+        evaluations[evaluation.id] = evaluation
+        found[evaluation.id] = target(evaluation.goal_id, evaluation.measure_id)
+    for voice in parts.voices:
+        found[voice.id] = target(voice.goal_id, voice.measure_id)
+    for disagreement in parts.disagreements:
+        if disagreement.evaluation_id is not None:
+            about = evaluations.get(disagreement.evaluation_id)
+            found[disagreement.id] = (
+                target(about.goal_id, about.measure_id) if about is not None else general
+            )
+        else:
+            found[disagreement.id] = target(None, disagreement.measure_id)
+    return found
+
+
+def _stricter(then: Seen, now: Seen | None) -> Seen:
+    """An earlier revision's part is read only if it may be read as it was and as it is:
+    a part moved to health since is health information in every revision."""
+    return now if now is not None and then.allowed and not now.allowed else then
+
+
 async def build_plan(
     info: Info,
     facts: ChildFacts,
@@ -639,8 +697,10 @@ async def build_plan(
     parts: PlanParts,
     *,
     historical: bool,
+    now: PlanParts | None = None,
 ) -> Plan:
-    """The plan as this reader may see it: a constant number of statements, any size."""
+    """The plan as this reader may see it: a constant number of statements, any size.
+    `now`: for an earlier revision, the plan's parts as they are today."""
     loaders = info.context.loaders
     gate = info.context.gate
     gate.note_read(row.child_id, "plan")
@@ -648,6 +708,10 @@ async def build_plan(
     members = await member_views(info, await loaders.all_members.load(row.child_id), facts)
     service_ids = list({m.service_id for m in parts.measures if m.service_id is not None})
     services = dict(zip(service_ids, await loaders.service.load_many(service_ids), strict=True))
+    decisions = _decisions(info, facts, parts)
+    current = decisions if now is None else _decisions(info, facts, now)
+    if now is not None:
+        decisions = {k: _stricter(v, current.get(k)) for k, v in decisions.items()}
     view = PlanView(
         facts=facts,
         row=row,
@@ -656,19 +720,15 @@ async def build_plan(
         day=today(),
         confirmations=list(confirmations),
         services=services,
+        hidden_now=frozenset(k for k, v in current.items() if not v.allowed),
     )
     for member, knowing in members:
         view.members[member.row.id] = (member, knowing)
         view.people.setdefault(member.row.person_id, []).append((member, knowing))
 
-    def decided(category: str, own: bool) -> Seen:
-        return gate.decided(facts, [policy_category(category)], own)
-
-    general = decided(PlanCategory.GENERAL.value, False)
     last = parts.last_evaluated()
     for need in parts.needs:
-        seen = decided(need.category, _own(facts, need.service_id, None))
-        view.needs[need.id] = Need.from_row(need, seen)
+        view.needs[need.id] = Need.from_row(need, decisions[need.id])
     for goal in parts.goals:
         due = logic.next_evaluation(
             goal.evaluation_every_weeks, last.get(goal.id), logic.goal_start(goal, row)
@@ -683,7 +743,7 @@ async def build_plan(
             category=PlanCategory(goal.category),
             version=goal.version,
             row=goal,
-            seen=decided(goal.category, _own(facts, goal.service_id, None)),
+            seen=decisions[goal.id],
             view=view,
         )
     for measure in parts.measures:
@@ -715,7 +775,7 @@ async def build_plan(
             category=PlanCategory(measure.category),
             version=measure.version,
             row=measure,
-            seen=decided(measure.category, own),
+            seen=decisions[measure.id],
             service_seen=(
                 gate.decided(facts, service_categories(service, facts), own)
                 if service is not None
@@ -723,13 +783,6 @@ async def build_plan(
             ),
             view=view,
         )
-
-    def target_seen(goal_id: uuid.UUID | None, measure_id: uuid.UUID | None) -> Seen:
-        if goal_id is not None and goal_id in view.goals:
-            return view.goals[goal_id].seen
-        if measure_id is not None and measure_id in view.measures:
-            return view.measures[measure_id].seen
-        return general
 
     def target_category(goal_id: uuid.UUID | None, measure_id: uuid.UUID | None) -> PlanCategory:
         if goal_id is not None and goal_id in view.goals:
@@ -749,7 +802,7 @@ async def build_plan(
             goal_id=_opt_id(evaluation.goal_id),
             measure_id=_opt_id(evaluation.measure_id),
             row=evaluation,
-            seen=target_seen(evaluation.goal_id, evaluation.measure_id),
+            seen=decisions[evaluation.id],
             view=view,
         )
     for task in parts.tasks:
@@ -763,7 +816,7 @@ async def build_plan(
             category=PlanCategory(task.category),
             version=task.version,
             row=task,
-            seen=decided(task.category, _own(facts, task.service_id, task.assignee_member_id)),
+            seen=decisions[task.id],
             view=view,
         )
     for voice in parts.voices:
@@ -779,7 +832,7 @@ async def build_plan(
             measure_id=_opt_id(voice.measure_id),
             category=target_category(voice.goal_id, voice.measure_id),
             row=voice,
-            seen=target_seen(voice.goal_id, voice.measure_id),
+            seen=decisions[voice.id],
             view=view,
         )
     for disagreement in parts.disagreements:
@@ -802,7 +855,7 @@ async def build_plan(
             category=target_category(goal_id, measure_id),
             version=disagreement.version,
             row=disagreement,
-            seen=target_seen(goal_id, measure_id),
+            seen=decisions[disagreement.id],
             view=view,
         )
     return Plan(
@@ -840,7 +893,9 @@ async def plan_at(info: Info, child_id: uuid.UUID, facts: ChildFacts, revision: 
     if found is None:
         return None
     row, parts = logic.from_snapshot(found.snapshot)
-    return await build_plan(info, facts, row, parts, historical=True)
+    # Read back through today's policies and today's categories of its parts.
+    now = await loaders.parts.load(current.id)
+    return await build_plan(info, facts, row, parts, historical=True, now=now)
 
 
 async def plan_by_id(info: Info, plan_id: uuid.UUID) -> Plan | None:

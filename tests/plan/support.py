@@ -189,6 +189,7 @@ async def family(
     nav_consent: bool = True,
     barnevern: bool = True,
     unit_categories: tuple[str, ...] = ("HEALTH", "SCHOOL", "WELFARE", "FAMILY"),
+    protection: str | None = None,
 ) -> Family:
     """The family with its network and consents: the coordinator's unit sees every category
     but barnevern, the school school, the hospital health, NAV welfare (if `nav_consent`),
@@ -198,6 +199,7 @@ async def family(
         world.coordinator,
         nationalId=fnr(age, 10 + serial),
         birthDate=birth(age).isoformat(),
+        **({"addressProtection": protection} if protection else {}),
         guardians=[
             {
                 "personId": str(world.parent.id),

@@ -1,5 +1,5 @@
 import { Alert, Heading, Paragraph, Spinner, Tabs, Tag } from '@digdir/designsystemet-react';
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { useQuery } from 'urql';
@@ -23,6 +23,8 @@ export function ChildWorkspace({ me }: { me: Me }) {
   const { id = '' } = useParams();
   const [{ data, fetching, error }, refetch] = useQuery({ query: ChildDocument, variables: { id } });
   const { events, changes } = useChildEvents(id);
+  // The plan is read once its tab is opened, not with every visit to the child.
+  const [planOpened, setPlanOpened] = useState(false);
   useEffect(() => {
     if (changes > 0) refetch({ requestPolicy: 'network-only' });
   }, [changes, refetch]);
@@ -57,7 +59,7 @@ export function ChildWorkspace({ me }: { me: Me }) {
       </header>
       {error && <RequestError error={error} />}
       {!child.coordinator && <Alert data-color="warning">{t('network.noCoordinator')}</Alert>}
-      <Tabs defaultValue="overview">
+      <Tabs defaultValue="overview" onChange={(tab) => tab === 'plan' && setPlanOpened(true)}>
         <Tabs.List>
           <Tabs.Tab value="overview">{t('child.tabs.overview')}</Tabs.Tab>
           <Tabs.Tab value="network">{t('child.tabs.network')}</Tabs.Tab>
@@ -76,7 +78,7 @@ export function ChildWorkspace({ me }: { me: Me }) {
           <ConsentsPanel child={child} myRole={mine?.role ?? null} changes={changes} />
         </Tabs.Panel>
         <Tabs.Panel value="plan">
-          <PlanPanel child={child} me={me} myRole={mine?.role ?? null} changes={changes} />
+          <PlanPanel child={child} me={me} myRole={mine?.role ?? null} changes={changes} opened={planOpened} />
         </Tabs.Panel>
         <Tabs.Panel value="log">
           <AccessLogPanel childId={child.id} changes={changes} />

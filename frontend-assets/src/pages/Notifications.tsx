@@ -35,6 +35,13 @@ export const NOTIFICATION_KINDS = [
   'consent.recorded',
   'consent.withdrawn',
   'child.protection_lowered',
+  'plan.task_assigned',
+  'plan.task_overdue',
+  'plan.evaluation_overdue',
+  'plan.disagreement_recorded',
+  'plan.disagreement_answered',
+  'plan.disagreement_raised',
+  'plan.confirmed',
   'reminder',
   'digest.daily',
 ] as const;
@@ -68,6 +75,13 @@ function detail(t: TFunction, note: Note): string {
     case 'consent.withdrawn':
     case 'reminder':
     case 'child.protection_lowered':
+    case 'plan.task_assigned':
+    case 'plan.task_overdue':
+    case 'plan.evaluation_overdue':
+    case 'plan.disagreement_recorded':
+    case 'plan.disagreement_answered':
+    case 'plan.disagreement_raised':
+    case 'plan.confirmed':
       return t(`notifications.details.${key(note.kind)}`);
     default:
       return '';

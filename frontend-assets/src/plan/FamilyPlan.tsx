@@ -1,5 +1,5 @@
 import { Alert, Button, Details, Heading, Paragraph, Spinner, Tag } from '@digdir/designsystemet-react';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQuery } from 'urql';
@@ -20,6 +20,7 @@ import {
   hasConflict,
   memberName,
   usePlan,
+  useReloadOnChange,
 } from './common';
 import type { PlanData, PlanMeasure, PlanScope } from './common';
 import { DisagreementList, RecordDisagreement } from './Disagreements';
@@ -379,9 +380,7 @@ export function FamilyPlan({
   const { t } = useTranslation();
   const [{ data, fetching, error }, refetch] = useQuery({ query: PlanForFamilyDocument, variables: { childId } });
   const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
-  useEffect(() => {
-    if (changes > 0) reload();
-  }, [changes, reload]);
+  useReloadOnChange(changes, reload);
   const plan = data?.child?.plan ?? null;
   const [conflicted, setConflicted] = useState(false);
   const scope = useMemo<PlanScope | null>(

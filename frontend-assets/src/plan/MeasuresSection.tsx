@@ -123,7 +123,8 @@ function CataloguePicker({
     pause: !municipalityId,
   });
   const entries = data?.measureCatalogue ?? [];
-  if (!entries.length) return null;
+  // Shown from the start (not when the catalogue arrives), so the form does not move under a click.
+  if (!municipalityId) return null;
   const chosen = entries.find((e) => e.id === form.catalogueMeasureId);
   return (
     <div className="k-stack">

@@ -1,5 +1,5 @@
 import { Alert, Heading, Paragraph, Spinner } from '@digdir/designsystemet-react';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useQuery } from 'urql';
 
@@ -7,7 +7,7 @@ import { RequestError } from '../../components/Errors';
 import type { Me } from '../../components/Layout';
 import { PlanOfChildDocument } from '../../gql/graphql';
 import type { NetworkRole } from '../../gql/graphql';
-import { PlanContext, byHeading } from '../../plan/common';
+import { PlanContext, byHeading, useReloadOnChange } from '../../plan/common';
 import type { PlanScope } from '../../plan/common';
 import { FamilyPlan } from '../../plan/FamilyPlan';
 import { History } from '../../plan/History';
@@ -36,9 +36,7 @@ function StaffPlan({
   });
   const [conflicted, setConflicted] = useState(false);
   const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
-  useEffect(() => {
-    if (changes > 0) reload();
-  }, [changes, reload]);
+  useReloadOnChange(changes, reload);
   const plan = data?.child?.plan ?? null;
   const editable = myRole !== null && WORKING_ROLES.includes(myRole);
   const scope = useMemo<PlanScope | null>(
@@ -93,13 +91,17 @@ export function PlanPanel({
   me,
   myRole,
   changes,
+  opened,
 }: {
   child: WorkspaceChild;
   me: Me;
   myRole: NetworkRole | null;
   changes: number;
+  /** The tab has been opened: only then is the plan read (and followed). */
+  opened: boolean;
 }) {
   const { t } = useTranslation();
+  if (!opened) return null;
   if (me.kind !== 'STAFF') {
     const mine = child.network.find((m) => m.person?.id === me.id) ?? null;
     return (
