@@ -2,8 +2,8 @@
 
 One current plan per child (`ended_at IS NULL`). Every part carries the child's id, so the
 gate's write helper (`load_for_write`) finds the child of any row, and an information
-category (or takes its target's: an evaluation, a voice, a disagreement), which the Cedar
-policies decide on, field by field.
+category (an evaluation takes its target's; a voice and a disagreement theirs when
+attached, else their recorder's service's), which the Cedar policies decide on, field by field.
 """
 
 from __future__ import annotations
@@ -280,6 +280,12 @@ class PlanVoice(SQLModel, table=True):
     measure_id: uuid.UUID | None = Field(default=None, foreign_key="plan_measure.id", nullable=True)
     # The child's age when heard (from 12 their view weighs more).
     child_age_years: int | None = Field(default=None)
+    # Its goal's or measure's; else the recording service's (a health member's voice is
+    # health information); else general (the family's).
+    category: str = _category_field()
+    service_id: uuid.UUID | None = Field(
+        default=None, foreign_key="service_provider.id", nullable=True
+    )
 
 
 class PlanDisagreement(SQLModel, table=True):
@@ -303,6 +309,11 @@ class PlanDisagreement(SQLModel, table=True):
     answered_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     raised_to_leader_at: dt.datetime | None = Field(
         default=None, sa_type=UTCDateTime, nullable=True
+    )
+    # Its measure's or evaluation's; else the raising service's; else general (the family's).
+    category: str = _category_field()
+    service_id: uuid.UUID | None = Field(
+        default=None, foreign_key="service_provider.id", nullable=True
     )
     version: int = Field(default=1)
 

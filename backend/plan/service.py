@@ -43,6 +43,8 @@ from backend.network.service import lock_child
 from backend.plan.logic import category_of_service_type, policy_category, snapshot
 from backend.plan.models import (
     DisagreementStatus,
+    EvaluationDecision,
+    MeasureStatus,
     Plan,
     PlanCategory,
     PlanChange,
@@ -1368,6 +1370,13 @@ async def record_evaluation(
         recorded_by_person_id=writer.actor.person_id,
     )
     session.add(evaluation)
+    # An evaluation that decides to end a measure ends it, in the same revision; a goal is
+    # not ended by it.
+    ended = (
+        isinstance(target, PlanMeasure)
+        and data.decision is EvaluationDecision.END
+        and _end_measure(target, data.evaluated_on)
+    )
     await _recorded(
         session,
         actor,
@@ -1379,7 +1388,34 @@ async def record_evaluation(
         service_id=about.service_id,
         label=label,
     )
+    if ended:
+        assert isinstance(target, PlanMeasure)
+        session.add(target)
+        await _recorded(
+            session,
+            actor,
+            plan,
+            kind="plan.measure_updated",
+            entity_type="plan_measure",
+            entity_id=target.id,
+            category=target.category,
+            service_id=target.service_id,
+            label=target.title,
+            payload=await _responsible_person(session, target),
+            revise=False,
+        )
     return Written(plan.id, "plan_evaluation", evaluation.id)
+
+
+def _end_measure(measure: PlanMeasure, on: dt.date) -> bool:
+    """Ended on the evaluation's day (or its own earlier end); whether anything changed."""
+    status = MeasureStatus.ENDED.value
+    ends_on = on if measure.ends_on is None or measure.ends_on > on else measure.ends_on
+    if measure.status == status and measure.ends_on == ends_on:
+        return False
+    measure.status, measure.ends_on = status, ends_on
+    measure.version += 1
+    return True
 
 
 # ---- Tasks ---------------------------------------------------------------------------------
@@ -1505,6 +1541,17 @@ async def update_task(session: AsyncSession, actor: Actor | None, data: UpdateTa
 # ---- The child's voice ---------------------------------------------------------------------
 
 
+def _spoken_in(
+    writer: Writer, about: PlanGoal | PlanMeasure | None
+) -> tuple[str, uuid.UUID | None]:
+    """A voice's or a disagreement's category and service: its target's; else the recording
+    service's (that a health service spoke tells of health), else general (the family's)."""
+    if about is not None:
+        return about.category, about.service_id
+    category = writer.default_category
+    return category, writer.fields.get(category)
+
+
 async def add_child_voice(
     session: AsyncSession, actor: Actor | None, data: AddChildVoiceInput
 ) -> Written:
@@ -1522,6 +1569,8 @@ async def add_child_voice(
     assert text is not None
     child = await session.get(Child, plan.child_id)
     birth = child.birth_date if child else None
+    about = goal or measure
+    category, service_id = _spoken_in(writer, about)
     voice = PlanVoice(
         plan_id=plan.id,
         child_id=plan.child_id,
@@ -1532,10 +1581,11 @@ async def add_child_voice(
         goal_id=goal.id if goal else None,
         measure_id=measure.id if measure else None,
         child_age_years=age_on(birth, today()) if birth else None,
+        category=category,
+        service_id=service_id,
     )
     await _room(session, PlanVoice, plan.id)
     session.add(voice)
-    about = goal or measure
     await _recorded(
         session,
         actor,
@@ -1543,8 +1593,8 @@ async def add_child_voice(
         kind="plan.voice_added",
         entity_type="plan_voice",
         entity_id=voice.id,
-        category=about.category if about else PlanCategory.GENERAL.value,
-        service_id=about.service_id if about else None,
+        category=category,
+        service_id=service_id,
     )
     return Written(plan.id, "plan_voice", voice.id)
 
@@ -1590,6 +1640,7 @@ async def record_disagreement(
     errors.raise_if_any()
     assert text is not None
     await _room(session, PlanDisagreement, plan.id)
+    category, service_id = _spoken_in(writer, about)
     disagreement = PlanDisagreement(
         plan_id=plan.id,
         child_id=plan.child_id,
@@ -1597,6 +1648,8 @@ async def record_disagreement(
         raised_by_person_id=writer.actor.person_id,
         measure_id=measure.id if measure else None,
         evaluation_id=evaluation.id if evaluation else None,
+        category=category,
+        service_id=service_id,
     )
     session.add(disagreement)
     await _recorded(
@@ -1606,8 +1659,8 @@ async def record_disagreement(
         kind="plan.disagreement_recorded",
         entity_type="plan_disagreement",
         entity_id=disagreement.id,
-        category=about.category if about else PlanCategory.GENERAL.value,
-        service_id=about.service_id if about else None,
+        category=category,
+        service_id=service_id,
         payload={"raisedByPersonId": str(writer.actor.person_id)},
     )
     return Written(plan.id, "plan_disagreement", disagreement.id)
@@ -1624,7 +1677,7 @@ def _disagreement_subject(
             evaluation = await session.get(PlanEvaluation, row.evaluation_id)
             about = await _evaluation_target(session, evaluation) if evaluation else None
         if about is None:
-            return Subject(PlanCategory.GENERAL.value)
+            return Subject(row.category, row.service_id)
         member = about.responsible_member_id if isinstance(about, PlanMeasure) else None
         return Subject(about.category, about.service_id, member)
 

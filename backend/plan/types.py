@@ -361,7 +361,9 @@ class ChildVoice(EventEntity):
     weighs_more: bool = strawberry.field(description="The child was 12 or older: it weighs more.")
     goal_id: strawberry.ID | None
     measure_id: strawberry.ID | None
-    category: PlanCategory = strawberry.field(description="Its goal's or measure's, else general.")
+    category: PlanCategory = strawberry.field(
+        description="Its goal's or measure's; else the recording service's (general: the family's)."
+    )
     row: strawberry.Private[VoiceRow]
     seen: strawberry.Private[Seen]
     view: strawberry.Private[PlanView]
@@ -384,7 +386,8 @@ class Disagreement(EventEntity):
     answer: str | None
     raised_to_leader_at: dt.datetime | None
     category: PlanCategory = strawberry.field(
-        description="Its measure's or evaluation's, else general."
+        description="Its measure's or evaluation's; else the recording service's "
+        "(general: the family's)."
     )
     version: int
     row: strawberry.Private[DisagreementRow]
@@ -637,8 +640,8 @@ def _own(facts: ChildFacts, service_id: uuid.UUID | None, member_id: uuid.UUID |
 
 
 def _decisions(info: Info, facts: ChildFacts, parts: PlanParts) -> dict[uuid.UUID, Seen]:
-    """Every part's gate decision, by its id: its category (an evaluation, a voice and a
-    disagreement their goal's or measure's), or its being the reader's own."""
+    """Every part's gate decision, by its id: its category (an evaluation, and an attached
+    voice or disagreement, their goal's or measure's), or its being the reader's own."""
     gate = info.context.gate
 
     def decided(category: str, own: bool) -> Seen:
@@ -660,27 +663,35 @@ def _decisions(info: Info, facts: ChildFacts, parts: PlanParts) -> dict[uuid.UUI
             task.category, _own(facts, task.service_id, task.assignee_member_id)
         )
 
-    def target(goal_id: uuid.UUID | None, measure_id: uuid.UUID | None) -> Seen:
+    def target(
+        goal_id: uuid.UUID | None, measure_id: uuid.UUID | None, otherwise: Seen = general
+    ) -> Seen:
         if goal_id is not None and goal_id in goals:
             return found[goal_id]
         if measure_id is not None and measure_id in measures:
             return found[measure_id]
-        return general
+        return otherwise
+
+    def spoken(row: VoiceRow | DisagreementRow) -> Seen:
+        """Unattached: its own category (a health service's word is health information)."""
+        return decided(row.category, _own(facts, row.service_id, None))
 
     evaluations = {}
     for evaluation in parts.evaluations:
         evaluations[evaluation.id] = evaluation
         found[evaluation.id] = target(evaluation.goal_id, evaluation.measure_id)
     for voice in parts.voices:
-        found[voice.id] = target(voice.goal_id, voice.measure_id)
+        found[voice.id] = target(voice.goal_id, voice.measure_id, spoken(voice))
     for disagreement in parts.disagreements:
         if disagreement.evaluation_id is not None:
             about = evaluations.get(disagreement.evaluation_id)
             found[disagreement.id] = (
-                target(about.goal_id, about.measure_id) if about is not None else general
+                target(about.goal_id, about.measure_id, spoken(disagreement))
+                if about is not None
+                else spoken(disagreement)
             )
         else:
-            found[disagreement.id] = target(None, disagreement.measure_id)
+            found[disagreement.id] = target(None, disagreement.measure_id, spoken(disagreement))
     return found
 
 
@@ -784,12 +795,14 @@ async def build_plan(
             view=view,
         )
 
-    def target_category(goal_id: uuid.UUID | None, measure_id: uuid.UUID | None) -> PlanCategory:
+    def target_category(
+        goal_id: uuid.UUID | None, measure_id: uuid.UUID | None, own: str
+    ) -> PlanCategory:
         if goal_id is not None and goal_id in view.goals:
             return view.goals[goal_id].category
         if measure_id is not None and measure_id in view.measures:
             return view.measures[measure_id].category
-        return PlanCategory.GENERAL
+        return PlanCategory(own)
 
     for evaluation in parts.evaluations:
         view.evaluations[evaluation.id] = Evaluation(
@@ -830,7 +843,7 @@ async def build_plan(
             weighs_more=(voice.child_age_years or 0) >= WEIGHS_MORE_FROM,
             goal_id=_opt_id(voice.goal_id),
             measure_id=_opt_id(voice.measure_id),
-            category=target_category(voice.goal_id, voice.measure_id),
+            category=target_category(voice.goal_id, voice.measure_id, voice.category),
             row=voice,
             seen=decisions[voice.id],
             view=view,
@@ -852,7 +865,7 @@ async def build_plan(
             status=DisagreementStatus(disagreement.status),
             answer=disagreement.answer,
             raised_to_leader_at=disagreement.raised_to_leader_at,
-            category=target_category(goal_id, measure_id),
+            category=target_category(goal_id, measure_id, disagreement.category),
             version=disagreement.version,
             row=disagreement,
             seen=decisions[disagreement.id],

@@ -548,3 +548,110 @@ async def test_the_young_person_from_16_confirms_and_speaks(api: Api, world: Wor
     assert (voice["childAgeYears"], voice["weighsMore"]) == (16, True)
     said = await ok(api, "recordDisagreement", me, planId=fam.plan_id, text="Jeg er uenig.")
     assert said["status"] == "OPEN"
+
+
+async def test_an_evaluation_that_decides_to_end_a_measure_ends_it(api: Api, world: World) -> None:
+    """END on a measure ends it (status ENDED, endsOn the evaluation's day when it would
+    have run longer) in the evaluation's revision, with the measure's own event; END on a
+    goal changes nothing but the evaluation."""
+    fam = await family(api, world)
+    await with_plan(api, world, fam)
+    need = await ok(
+        api,
+        "addNeed",
+        world.coordinator,
+        planId=fam.plan_id,
+        lifeArea="HOME_AND_FAMILY",
+        description="Avlastning.",
+        category="GENERAL",
+    )
+    goal = await ok(
+        api,
+        "addGoal",
+        world.coordinator,
+        planId=fam.plan_id,
+        text="Foreldrene får hvile.",
+        inWhoseWords="FAMILY",
+        needIds=[need["id"]],
+        category="GENERAL",
+    )
+    running = await ok(
+        api,
+        "addMeasure",
+        world.coordinator,
+        planId=fam.plan_id,
+        title="Avlastning hver tredje helg",
+        provision="IN_HOUSE",
+        startsOn=start(100),
+        endsOn=(today() + dt.timedelta(days=200)).isoformat(),
+        status="ACTIVE",
+        needIds=[need["id"]],
+        category="GENERAL",
+    )
+    short = await ok(
+        api,
+        "addMeasure",
+        world.coordinator,
+        planId=fam.plan_id,
+        title="Støttekontakt",
+        provision="IN_HOUSE",
+        startsOn=start(100),
+        endsOn=start(30),
+        status="ACTIVE",
+        needIds=[need["id"]],
+        category="GENERAL",
+    )
+    before = await read_plan(api, fam.child_id, world.coordinator)
+    assert before is not None
+    await ok(
+        api,
+        "recordEvaluation",
+        world.coordinator,
+        goalId=goal["id"],
+        evaluatedOn=start(5),
+        observed="Målet er nådd.",
+        decision="END",
+    )
+    after_goal = await read_plan(api, fam.child_id, world.coordinator)
+    assert after_goal is not None
+    assert after_goal["goals"] == [
+        {**before["goals"][0], "evaluations": after_goal["goals"][0]["evaluations"]}
+    ]
+    assert after_goal["measures"] == before["measures"]
+    assert after_goal["revision"] == before["revision"] + 1
+    for measure in (running, short):
+        await ok(
+            api,
+            "recordEvaluation",
+            world.coordinator,
+            measureId=measure["id"],
+            evaluatedOn=start(10),
+            observed="Ikke lenger behov.",
+            decision="END",
+        )
+    plan = await read_plan(api, fam.child_id, world.coordinator)
+    assert plan is not None
+    ended = {m["id"]: m for m in plan["measures"]}
+    assert ended[running["id"]]["status"] == "ENDED"
+    assert ended[running["id"]]["endsOn"] == start(10)
+    assert ended[running["id"]]["version"] == running["version"] + 1
+    # An end already earlier than the evaluation stays.
+    assert ended[short["id"]]["status"] == "ENDED"
+    assert ended[short["id"]]["endsOn"] == start(30)
+    # One revision per evaluation, the measure's change in it.
+    assert plan["revision"] == after_goal["revision"] + 2
+    kinds = [e.kind for e in await _events(api, fam.child_id)]
+    assert kinds[-4:] == [
+        "plan.evaluation_recorded",
+        "plan.measure_updated",
+        "plan.evaluation_recorded",
+        "plan.measure_updated",
+    ]
+    assert kinds.count("plan.measure_updated") == 2
+    lines = [(h["revision"], h["kind"]) for h in plan["history"]]
+    assert (plan["revision"], "plan.measure_updated") in lines
+    assert (plan["revision"], "plan.evaluation_recorded") in lines
+    # The revision of the first end shows it ended already.
+    then = await read_plan_at(api, fam.child_id, plan["revision"] - 1, world.coordinator)
+    assert then is not None
+    assert {m["id"]: m["status"] for m in then["measures"]}[running["id"]] == "ENDED"

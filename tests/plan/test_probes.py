@@ -507,3 +507,61 @@ async def test_an_outsider_with_a_guessed_id_learns_nothing(api: Api, world: Wor
                 assert codes(payload) == [("NOT_FOUND", field)], (name, payload["errors"])
             assert payload == nowhere, (name, language)
     assert await plan_rows(api) == before
+
+
+MY_NOTIFICATIONS = """query { myNotifications(first: 50) { edges { node { kind payload } } } }"""
+
+
+async def _told(api: Api, reader: Any, kind: str) -> list[dict[str, Any]]:
+    data = await api.gql(MY_NOTIFICATIONS, {}, as_=reader)
+    return [e["node"] for e in data["myNotifications"]["edges"] if e["node"]["kind"] == kind]
+
+
+async def test_a_doctors_own_word_is_health_and_never_tells_the_coordinator_it_was_said(
+    api: Api, world: World
+) -> None:
+    """A voice or a disagreement about the plan itself (no goal, no measure) recorded by the
+    hospital's doctor is health information: that the doctor spoke at all tells of a health
+    service in the child's life. A coordinator without health consent neither reads it,
+    nor counts it, nor is told of it; the family's own word stays general."""
+    fam = await family(api, world, unit_categories=("SCHOOL", "WELFARE", "FAMILY"))
+    await with_plan(api, world, fam)
+    said = await ok(
+        api, "recordDisagreement", world.doctor, planId=fam.plan_id, text="Uenig i medisinering."
+    )
+    assert said["category"] == "HEALTH"
+    heard = await ok(
+        api,
+        "addChildVoice",
+        world.doctor,
+        planId=fam.plan_id,
+        text="Jeg er redd for sprøyta.",
+        form="TOLD",
+    )
+    assert heard["category"] == "HEALTH"
+    for reader in (world.coordinator, world.teacher, fam.nav_worker):
+        plan = await read_plan(api, fam.child_id, reader)
+        assert plan is not None
+        assert plan["disagreements"] == [] and plan["voices"] == [], reader.name
+        assert plan["openDisagreementCount"] == 0, reader.name
+        text = json.dumps(plan, ensure_ascii=False)
+        assert "medisinering" not in text and "sprøyta" not in text, (reader.name, text)
+        assert await _told(api, reader, "plan.disagreement_recorded") == [], reader.name
+    # The doctor reads their own; the guardian of a 9-year-old reads health.
+    for reader in (world.doctor, world.parent):
+        plan = await read_plan(api, fam.child_id, reader)
+        assert plan is not None
+        assert [d["text"] for d in plan["disagreements"]] == ["Uenig i medisinering."]
+        assert [v["text"] for v in plan["voices"]] == ["Jeg er redd for sprøyta."]
+        assert plan["openDisagreementCount"] == 1
+    # The family's own disagreement is general: the coordinator reads it and is told.
+    family_said = await ok(
+        api, "recordDisagreement", world.parent, planId=fam.plan_id, text="Vi er uenige."
+    )
+    assert family_said["category"] == "GENERAL"
+    plan = await read_plan(api, fam.child_id, world.coordinator)
+    assert plan is not None
+    assert [d["text"] for d in plan["disagreements"]] == ["Vi er uenige."]
+    assert plan["openDisagreementCount"] == 1
+    (told,) = await _told(api, world.coordinator, "plan.disagreement_recorded")
+    assert told["payload"]["entityId"] == family_said["id"]
