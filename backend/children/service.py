@@ -246,6 +246,9 @@ async def register_child(
             None,
             PersonKind.STAFF,
         )
+        await network.check_coordinator_not_barnevern(
+            session, errors, "coordinatorPersonId", coordinator
+        )
     else:
         coordinator = await session.get(Person, actor.person_id)
     errors.raise_if_any()

@@ -467,6 +467,15 @@ async def _may_add_to(
     return facts
 
 
+async def check_coordinator_not_barnevern(
+    session: AsyncSession, errors: Collector, field: str, person: Person | None
+) -> None:
+    """A coordinator from barnevern would hold a barnevern membership given on barnevern's
+    behalf (registering a child names its first coordinator): refused, as in assignCoordinator."""
+    if person is not None and _is_barnevern(await _service_of(session, person.employer_service_id)):
+        errors.add(ErrorCode.NOT_ALLOWED, field, _COORDINATOR_NOT_BARNEVERN)
+
+
 async def _service_of(
     session: AsyncSession, service_id: uuid.UUID | None
 ) -> ServiceProvider | None:

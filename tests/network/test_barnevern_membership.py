@@ -17,7 +17,7 @@ from backend.identity.models import Person, PersonKind
 from backend.network.models import Municipality, NetworkMember, ServiceProvider, ServiceType
 from backend.notify.models import Notification
 from tests.conftest import VALID_ORGNR, Api, World
-from tests.helpers import codes, counts, family_child, give_consent
+from tests.helpers import codes, counts, family_child, give_consent, register_input
 
 NOWHERE = "01900000-0000-7000-8000-000000000000"
 
@@ -314,3 +314,18 @@ async def test_barnevern_in_the_network_adds_only_its_own_service(api: Api, worl
     )
     assert back["updateNetworkMember"]["errors"] == []
     assert (await written(api))["network_member"] == before["network_member"]
+
+
+async def test_a_barnevern_worker_is_not_made_the_first_coordinator(api: Api, world: World) -> None:
+    """Registering a child with a barnevern worker as its coordinator would add a barnevern
+    membership on barnevern's behalf: refused, like assigning one later, and nothing written."""
+    before = await counts(api)
+    data = await api.gql(
+        document("RegisterChild"),
+        {"input": register_input(coordinatorPersonId=str(world.caseworker.id))},
+        as_=world.coordinator,
+    )
+    payload = data["registerChild"]
+    assert payload["child"] is None
+    assert codes(payload) == [("NOT_ALLOWED", "coordinatorPersonId")]
+    assert await counts(api) == before
