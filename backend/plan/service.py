@@ -14,7 +14,7 @@ import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlmodel import SQLModel, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -486,37 +486,39 @@ def _one_id(errors: Collector, field: str, value: str | None) -> uuid.UUID | Non
         return None
 
 
+async def _linked(
+    session: AsyncSession,
+    errors: Collector,
+    writer: Writer,
+    plan: Plan,
+    model: type[PlanNeed] | type[PlanGoal],
+    ids: list[uuid.UUID],
+    field: str,
+) -> list[Any]:
+    """The plan's needs or goals behind these ids, each one the writer may read; else
+    NOT_FOUND on the field (another plan's id answers like one that exists nowhere)."""
+    if not ids:
+        return []
+    found = await session.exec(
+        select(model).where(col(model.id).in_(ids), model.plan_id == plan.id)
+    )
+    rows = cast("Sequence[PlanNeed | PlanGoal]", found.all())
+    readable = [r for r in rows if writer.reads(r.category, r.service_id)]
+    if len(readable) != len(ids):
+        errors.add(ErrorCode.NOT_FOUND, field)
+    return readable
+
+
 async def _needs(
     session: AsyncSession, errors: Collector, writer: Writer, plan: Plan, ids: list[uuid.UUID]
 ) -> list[PlanNeed]:
-    """The plan's needs behind these ids, each one the writer may read; else NOT_FOUND."""
-    if not ids:
-        return []
-    rows = (
-        await session.exec(
-            select(PlanNeed).where(col(PlanNeed.id).in_(ids), PlanNeed.plan_id == plan.id)
-        )
-    ).all()
-    readable = [r for r in rows if writer.reads(r.category, r.service_id)]
-    if len(readable) != len(ids):
-        errors.add(ErrorCode.NOT_FOUND, "needIds")
-    return readable
+    return await _linked(session, errors, writer, plan, PlanNeed, ids, "needIds")
 
 
 async def _goals(
     session: AsyncSession, errors: Collector, writer: Writer, plan: Plan, ids: list[uuid.UUID]
 ) -> list[PlanGoal]:
-    if not ids:
-        return []
-    rows = (
-        await session.exec(
-            select(PlanGoal).where(col(PlanGoal.id).in_(ids), PlanGoal.plan_id == plan.id)
-        )
-    ).all()
-    readable = [r for r in rows if writer.reads(r.category, r.service_id)]
-    if len(readable) != len(ids):
-        errors.add(ErrorCode.NOT_FOUND, "goalIds")
-    return readable
+    return await _linked(session, errors, writer, plan, PlanGoal, ids, "goalIds")
 
 
 async def _measure(
