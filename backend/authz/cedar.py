@@ -1,5 +1,10 @@
 """The Cedar engine: policies and schema from policies/, validated when loaded.
 
+`koordinat.cedar` and `koordinat.cedarschema` hold the foundation's rules; a domain adds its own
+`policies/<domain>.cedar` (its rules) and `policies/<domain>.cedarschema` (its declarations,
+written as they would stand inside `namespace Koordinat { ... }`: Cedar allows a namespace only
+once, so they are spliced into it). Files are read in name order after the foundation's.
+
 Python asks one question per decision (`decide`); callers cache decisions per request.
 """
 
@@ -30,10 +35,31 @@ class Engine:
     schema_text: str
 
 
+def _domain_files(suffix: str) -> list[str]:
+    return [
+        path.read_text()
+        for path in sorted(POLICY_DIR.glob(f"*{suffix}"))
+        if path.name != f"koordinat{suffix}"
+    ]
+
+
+def _schema_text() -> str:
+    base = (POLICY_DIR / "koordinat.cedarschema").read_text().rstrip()
+    fragments = _domain_files(".cedarschema")
+    if not fragments:
+        return base + "\n"
+    # The namespace's closing brace is the file's last character.
+    if not base.endswith("}"):
+        raise PolicyError("koordinat.cedarschema must end with its namespace's closing brace")
+    return base[:-1] + "\n".join(fragments) + "\n}\n"
+
+
 @cache
 def engine() -> Engine:
-    policy_text = (POLICY_DIR / "koordinat.cedar").read_text()
-    schema_text = (POLICY_DIR / "koordinat.cedarschema").read_text()
+    policy_text = "\n".join(
+        [(POLICY_DIR / "koordinat.cedar").read_text(), *_domain_files(".cedar")]
+    )
+    schema_text = _schema_text()
     result = cedarpy.validate_policies(policy_text, schema_text)
     if not result.validation_passed:
         raise PolicyError("; ".join(str(e) for e in result.errors))
