@@ -20,7 +20,9 @@ from backend.network.domain import DOMAIN as network
 from backend.notify.domain import DOMAIN as notify
 
 # --- New domains: import their DOMAIN here ... ---
+from backend.pathway.domain import DOMAIN as pathway
 from backend.plan.domain import DOMAIN as plan
+from backend.right.domain import DOMAIN as right
 
 # Registration order is the order of the schema's fields and of the change listeners.
 DOMAINS: tuple[Domain, ...] = (
@@ -33,6 +35,8 @@ DOMAINS: tuple[Domain, ...] = (
     # --- ... and add them here, after the existing ones. ---
     plan,
     catalogue,
+    right,
+    pathway,
 )
 
 _installed = False

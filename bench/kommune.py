@@ -372,6 +372,7 @@ async def generate(url_name: str, url: str, size: Size, *, seed: int = 9) -> Kom
             "phone": None,
             "preferred_language": "nb",
             "address_protection": "none",
+            "leads_service": False,
             "employer_service_id": service,
             "municipality_id": kommune_id if service == coordinating_unit else None,
             "version": 1,

@@ -55,9 +55,9 @@ def bench_settings(url: str, **extra: Any) -> Settings:
 
 
 @contextlib.asynccontextmanager
-async def in_process(url: str) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+async def in_process(url: str, **extra: Any) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
     """The product app in this process (for capturing its SQL and for profiles)."""
-    app = create_app(bench_settings(url))
+    app = create_app(bench_settings(url, **extra))
     async with app.router.lifespan_context(app):
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
         try:
@@ -71,7 +71,8 @@ async def capture(
 ) -> dict[str, list[Statement]]:
     """The statements (with parameters) the product runs for each request, in order."""
     scripts: dict[str, list[Statement]] = {}
-    async with in_process(url) as (app, client):
+    # B replays a render's reads: captured with the read cache off (a hit reads far less).
+    async with in_process(url, read_cache_size=0) as (app, client):
         seen: list[Statement] = []
         recording = [False]
 

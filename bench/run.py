@@ -322,9 +322,11 @@ async def run_suite(args: argparse.Namespace) -> dict[str, list[str]]:
         results = {}
         for count in (0, 100, 1000):
             print(f"idle subscriptions: {count}", flush=True)
-            rate, cpu, rss = await idle_measure(count, window, False)
+            rate, pg_rate, cpu, rss = await idle_measure(count, window, False)
             results[count] = (rate, cpu, rss)
-            rows.append([str(count), f"{rate:.2f}", f"{cpu:.2f} %", f"{rss:.0f} MiB"])
+            rows.append(
+                [str(count), f"{rate:.2f}", f"{pg_rate:.2f}", f"{cpu:.2f} %", f"{rss:.0f} MiB"]
+            )
         per_sub = (results[1000][2] - results[0][2]) / 1000 * 1024
         cpu_1000 = results[1000][1] - results[0][1]
         sections["Idle subscriptions"] = [
@@ -333,7 +335,16 @@ async def run_suite(args: argparse.Namespace) -> dict[str, list[str]]:
             f"measured over {window:.0f} s with no traffic: database transactions per second, the "
             "server's CPU (percent of one core) and resident memory.",
             "",
-            *table(["idle subscriptions", "DB transactions/s", "server CPU", "server RSS"], rows),
+            *table(
+                [
+                    "idle subscriptions",
+                    "app transactions/s",
+                    "PostgreSQL transactions/s (all)",
+                    "server CPU",
+                    "server RSS",
+                ],
+                rows,
+            ),
             f"Memory per idle subscription: about {per_sub:.0f} KiB.",
             "",
         ]

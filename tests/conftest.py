@@ -84,6 +84,10 @@ def make_settings(url: str, **overrides: Any) -> Settings:
         # One address and a handful of people send every request of the suite; the limits
         # have their own tests (tests/api/test_limits.py), which turn them on.
         "rate_limit_enabled": False,
+        # Many tests set up what they read by writing rows directly (no event, no version), so
+        # an answer kept from before would be stale; the read cache has its own tests
+        # (tests/api/test_result_cache.py), which turn it on.
+        "read_cache_size": 0,
         **overrides,
     }
     return Settings(**values)

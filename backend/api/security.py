@@ -19,6 +19,7 @@ from backend.api import limits
 from backend.api.access_log import FlushAccessLog
 from backend.api.common import QueryError
 from backend.api.input_caps import InputCaps
+from backend.api.result_cache import build_extension as read_cache
 from backend.core.errors import MESSAGES, ErrorCode
 from backend.core.i18n import pick
 from backend.core.settings import Settings
@@ -99,6 +100,8 @@ def build_extensions(settings: Settings) -> list[type[SchemaExtension]]:
         CachedValidation,
         InputCaps,  # before any resolver, and before the access log opens
         FlushAccessLog,
+        # Inside the access log's read transaction, which writes a hit's rows as a render's.
+        *([read_cache(settings.read_cache_size)] if settings.read_cache_size > 0 else []),
     ]
     if not settings.dev_mode:
 

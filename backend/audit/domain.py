@@ -37,4 +37,6 @@ DOMAIN = Domain(
     query=AuditQuery,
     auditor=audit_change,
     access_log_writer=audit.AccessLogWriter,
+    # Every read of a child appends to its log: its newest page is never the same twice.
+    uncached_fields=frozenset({"Child.accessLog"}),
 )

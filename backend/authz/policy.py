@@ -44,6 +44,8 @@ class Action(enum.Enum):
     ANSWER_DISAGREEMENT = "answerDisagreement"
     RAISE_DISAGREEMENT = "raiseDisagreement"
     UPDATE_OWN_TASK = "updateOwnTask"
+    # The coordinating unit's leader reads and answers a disagreement raised to them.
+    HANDLE_RAISED_DISAGREEMENT = "handleRaisedDisagreement"
 
 
 GLOBAL_ACTIONS = frozenset(

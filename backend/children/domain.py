@@ -26,10 +26,14 @@ async def health_choice_reveals(event: Event, _: Lookups) -> Reveals:
 
 DOMAIN = Domain(
     name="children",
+    # What this domain shows changes with child events or rows the read cache checks.
+    cache_checked=True,
     tables=(Child,),
     query=ChildrenQuery,
     mutation=ChildrenMutation,
     types=(ChildNode,),
     renderers={"child": render_child},
     categorizers={"child.health_withholding_changed": health_choice_reveals},
+    # The caseload and the workspace: read again and again, changed by child events.
+    cacheable_roots=frozenset({"child", "myChildren"}),
 )

@@ -40,7 +40,9 @@ from backend.network.models import NetworkRole
 from backend.network.types import Municipality, NetworkMember, known, member_views
 
 if TYPE_CHECKING:
+    from backend.pathway.types import Pathway, Signal, Transition
     from backend.plan.types import Plan
+    from backend.right.types import CoordinatorRequest
 
 strawberry.enum(
     AddressProtection,
@@ -195,6 +197,43 @@ class Child(EventEntity):
         from backend.plan.types import plan_at
 
         return await plan_at(info, self.row.id, self.facts, revision)
+
+    # The right to a barnekoordinator builds on the child too (backend/right).
+    @strawberry.field(
+        description="The request trail for this child (family, the coordinating unit, the "
+        "coordinator)."
+    )
+    async def coordinator_requests(
+        self, info: Info
+    ) -> list[Annotated[CoordinatorRequest, strawberry.lazy("backend.right.types")]]:
+        from backend.right.types import child_requests
+
+        return await child_requests(info, self.row.id)
+
+    # The pathway domain builds on the child too (backend/pathway).
+    @strawberry.field(description="The child's pathway: what happens next, and by when.")
+    async def pathway(
+        self, info: Info
+    ) -> Annotated[Pathway, strawberry.lazy("backend.pathway.types")] | None:
+        from backend.pathway.types import pathway_for
+
+        return await pathway_for(info, self.row.id, self.facts)
+
+    @strawberry.field(description="Transitions (overganger) with their checklists.")
+    async def transitions(
+        self, info: Info
+    ) -> list[Annotated[Transition, strawberry.lazy("backend.pathway.types")]]:
+        from backend.pathway.types import transitions_for
+
+        return await transitions_for(info, self.row.id, self.facts)
+
+    @strawberry.field(description="Signals this reader may see (by category and consent).")
+    async def signals(
+        self, info: Info
+    ) -> list[Annotated[Signal, strawberry.lazy("backend.pathway.types")]]:
+        from backend.pathway.types import signals_for
+
+        return await signals_for(info, self.row.id, self.facts)
 
     @classmethod
     def from_row(cls, row: ChildRow, facts: ChildFacts) -> Child:

@@ -27,6 +27,8 @@ async def consent_reveals(event: Event, _: Lookups) -> Reveals:
 
 DOMAIN = Domain(
     name="consent",
+    # What this domain shows changes with child events or rows the read cache checks.
+    cache_checked=True,
     tables=(Consent,),
     mutation=ConsentMutation,
     categorizers={"consent.recorded": consent_reveals, "consent.withdrawn": consent_reveals},

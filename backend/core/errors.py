@@ -33,6 +33,12 @@ class ErrorCode(enum.Enum):
     COORDINATING_UNIT_REQUIRED = "COORDINATING_UNIT_REQUIRED"
     # A plan's measure names the need or goal it serves.
     REASON_REQUIRED = "REASON_REQUIRED"
+    # The right to a barnekoordinator (backend/right): a step out of its order.
+    NOT_AWAITING_DECISION = "NOT_AWAITING_DECISION"
+    APPEAL_NOT_POSSIBLE = "APPEAL_NOT_POSSIBLE"
+    APPEAL_ALREADY_OPEN = "APPEAL_ALREADY_OPEN"
+    STEP_ALREADY_RECORDED = "STEP_ALREADY_RECORDED"
+    OUTCOME_BEFORE_APPEAL = "OUTCOME_BEFORE_APPEAL"
     # Request refusals (before the document is run): too costly, or over the caller's budget.
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     RATE_LIMITED = "RATE_LIMITED"
@@ -128,6 +134,34 @@ MESSAGES: dict[ErrorCode, Text] = {
         "Tiltaket må vise til minst ett behov eller mål det skal hjelpe på.",
         "Tiltaket må vise til minst eitt behov eller mål det skal hjelpe på.",
         "A measure must name at least one need or goal it serves.",
+    ),
+    ErrorCode.NOT_AWAITING_DECISION: (
+        "Anmodningen venter ikke på vedtak.",
+        "Oppmodinga ventar ikkje på vedtak.",
+        "The request is not awaiting a decision.",
+    ),
+    ErrorCode.APPEAL_NOT_POSSIBLE: (
+        "Bare det siste vedtaket om avslag kan påklages.",
+        "Berre det siste vedtaket om avslag kan klagast på.",
+        "Only the latest decision, and only a refusal, can be appealed.",
+    ),
+    ErrorCode.APPEAL_ALREADY_OPEN: (
+        "Det er allerede en klage som ikke er avgjort.",
+        "Det er allereie ei klage som ikkje er avgjord.",
+        "An appeal is already open.",
+    ),
+    ErrorCode.STEP_ALREADY_RECORDED: (
+        "Dette er allerede registrert.",
+        "Dette er allereie registrert.",
+        "This has already been recorded.",
+    ),
+    ErrorCode.OUTCOME_BEFORE_APPEAL: (
+        "Statsforvalterens avgjørelse kan først registreres når kommunen har opprettholdt "
+        "avslaget og sendt klagen videre.",
+        "Avgjerda til Statsforvaltaren kan først registrerast når kommunen har halde oppe "
+        "avslaget og sendt klaga vidare.",
+        "The Statsforvalteren's outcome can only be recorded after the kommune upheld the "
+        "refusal and forwarded the appeal.",
     ),
     ErrorCode.QUERY_TOO_COMPLEX: (
         "Forespørselen er for stor eller for sammensatt.",

@@ -131,6 +131,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Rendered events kept for reuse by subscribers with the same view.",
     )
+    read_cache_size: int = Field(
+        default=512,
+        ge=0,
+        description="Rendered query answers kept per process, checked against the database on"
+        " every use (backend/api/result_cache.py); 0 turns the cache off.",
+    )
 
     # --- jobs and notifications
     redis_url: str = Field(

@@ -34,7 +34,9 @@ from backend.network.models import (
     ServiceType,
 )
 from backend.network.types import AddNetworkMemberInput
+from backend.pathway.demo import seed_pathway
 from backend.plan.demo import seed_plan
+from backend.right.demo import seed_right
 
 
 def synthetic_national_id(birth: dt.date, serial: int) -> str:
@@ -180,6 +182,8 @@ async def seed_demo(db: Database, settings: Settings) -> bool:
 
         kari = staff("Kari Nordmann", "unit", "kari.nordmann@fjordvik.example")
         ola = staff("Ola Haugen", "unit", "ola.haugen@fjordvik.example")
+        # Ola leads the coordinating unit (enhetsleder): raised disagreements come to him.
+        ola.leads_service = True
         teacher = staff("Ingrid Solberg", "skole", "ingrid.solberg@fjordvik.example")
         ppt = staff("Per Lien", "ppt", "per.lien@fjordvik.example")
         nurse = staff("Aisha Rahman", "helsestasjon", "aisha.rahman@fjordvik.example")
@@ -359,6 +363,18 @@ async def seed_demo(db: Database, settings: Settings) -> bool:
             services=services,
             catalogue=catalogue,
         )
+        # Requests for a barnekoordinator: Emma's (granted) and the Berg family's appeal.
+        await seed_right(
+            session,
+            settings,
+            kommune=kommune,
+            unit_staff=ola,
+            coordinator=kari,
+            emma_id=emma.id,
+            mother=parents["Sara Johansen"],
+        )
+        # Emma's pathway (started by her granted request), a transition and a signal.
+        await seed_pathway(session, child_id=emma.id, coordinator=kari, recorder=habu)
         await session.flush()
         count = (await session.exec(select(func.count()).select_from(Child))).one()
         assert count == len(plans)

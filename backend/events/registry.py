@@ -139,6 +139,18 @@ class Domain:
     person_feed: PersonFeed | None = None
     # Jobs the job runner runs once a day, (db, day) -> how many changes they recorded.
     daily_jobs: tuple[DailyJob, ...] = ()
+    # Query root fields (GraphQL names, e.g. "myChildren") whose HTTP answers the read cache
+    # may keep (backend/api/result_cache.py). Declare a root only when all it shows changes
+    # with what that cache checks (the children's events and the listed rows); a root no
+    # domain declares is never cached.
+    cacheable_roots: frozenset[str] = frozenset()
+    # Whether the GraphQL types of this domain's package may be part of a cached answer: every
+    # write of what they show records a child event or is among the rows the cache checks.
+    # An answer showing a type of an undeclared domain is never cached.
+    cache_checked: bool = False
+    # Fields ("Type.field") whose answer changes with nothing the cache checks (the access
+    # log grows with every read): a document selecting one is never cached.
+    uncached_fields: frozenset[str] = frozenset()
 
 
 _DOMAINS: dict[str, Domain] = {}
@@ -190,6 +202,19 @@ def tables() -> tuple[type[SQLModel], ...]:
 
 def daily_jobs() -> tuple[DailyJob, ...]:
     return tuple(job for domain in _DOMAINS.values() for job in domain.daily_jobs)
+
+
+def cacheable_roots() -> frozenset[str]:
+    return frozenset(root for domain in _DOMAINS.values() for root in domain.cacheable_roots)
+
+
+def cache_checked() -> frozenset[str]:
+    """The domains (by name, which is their package's) whose types a cached answer may show."""
+    return frozenset(domain.name for domain in _DOMAINS.values() if domain.cache_checked)
+
+
+def uncached_fields() -> frozenset[str]:
+    return frozenset(name for domain in _DOMAINS.values() for name in domain.uncached_fields)
 
 
 def render_is_shared(entity_type: str) -> bool:

@@ -31,6 +31,8 @@ async def live_credentials(
 
 DOMAIN = Domain(
     name="identity",
+    # What this domain shows changes with child events or rows the read cache checks.
+    cache_checked=True,
     tables=(Person, UserSession, ApiToken),
     query=IdentityQuery,
     mutation=IdentityMutation,

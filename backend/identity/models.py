@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from backend.core.actor import PersonKind
@@ -36,5 +37,8 @@ class Person(SQLModel, table=True):
     municipality_id: uuid.UUID | None = Field(
         default=None, foreign_key="municipality.id", nullable=True
     )
+    # Staff: the person leads the service they work for (enhetsleder). The coordinating unit's
+    # leader handles the disagreements raised to them (backend/plan/leader.py).
+    leads_service: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     version: int = Field(default=1)
     created_at: dt.datetime = created_at_field()

@@ -23,6 +23,19 @@ class Me(Person):
         async with info.context.db.reading() as session:
             return await coordinating_unit_of(session, info.context.actor) is not None
 
+    @strawberry.field(
+        description="You lead your kommune's coordinating unit (enhetsleder): disagreements "
+        "raised to its leader come to you (raisedDisagreements)."
+    )
+    async def leads_coordinating_unit(self, info: Info) -> bool:
+        actor = info.context.actor
+        async with info.context.db.reading() as session:
+            if await coordinating_unit_of(session, actor) is None:
+                return False
+            assert actor is not None
+            row = await session.get(PersonRow, actor.person_id)
+            return bool(row and row.leads_service)
+
     @classmethod
     def of(cls, row: PersonRow) -> Me:
         person = Person.from_row(row, contact_visible=True)

@@ -88,6 +88,8 @@ async def children_of(
 
 DOMAIN = Domain(
     name="network",
+    # What this domain shows changes with child events or rows the read cache checks.
+    cache_checked=True,
     tables=(Municipality, ServiceProvider, NetworkMember),
     query=NetworkQuery,
     mutation=NetworkMutation,

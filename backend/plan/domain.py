@@ -2,15 +2,29 @@
 
 from backend.events.registry import Domain
 from backend.plan import jobs, rules
+from backend.plan.leader_schema import LeaderQuery, RaisedDisagreement
 from backend.plan.models import TABLES
 from backend.plan.schema import PlanMutation
 from backend.plan.types import ChildVoice, Disagreement, Evaluation, Goal, Measure, Need, Plan, Task
 
 DOMAIN = Domain(
     name="plan",
+    # What this domain shows changes with child events or rows the read cache checks.
+    cache_checked=True,
     tables=TABLES,
+    query=LeaderQuery,
     mutation=PlanMutation,
-    types=(Plan, Need, Goal, Measure, Evaluation, Task, ChildVoice, Disagreement),
+    types=(
+        Plan,
+        Need,
+        Goal,
+        Measure,
+        Evaluation,
+        Task,
+        ChildVoice,
+        Disagreement,
+        RaisedDisagreement,
+    ),
     renderers=rules.RENDERERS,
     categorizers=rules.CATEGORIZERS,
     listeners=(rules.apply_rules,),

@@ -26,6 +26,7 @@ from backend.network.models import NetworkMember, NetworkRole
 from backend.notify import kinds
 from backend.notify.rules import allowed
 from backend.notify.service import notify
+from backend.plan.leader import leaders_for
 from backend.plan.logic import policy_category
 
 if TYPE_CHECKING:
@@ -99,6 +100,7 @@ TASK_ASSIGNED = "plan.task_assigned"
 DISAGREEMENT_RECORDED = "plan.disagreement_recorded"
 DISAGREEMENT_RAISED = "plan.disagreement_raised"
 DISAGREEMENT_ANSWERED = "plan.disagreement_answered"
+RAISED_TO_LEADER = "plan.disagreement_raised_to_leader"
 PLAN_CONFIRMED = "plan.confirmed"
 
 
@@ -168,6 +170,28 @@ def _text_disagreement_raised(payload: kinds.Payload, language: str) -> kinds.Te
             "Ei usemje i ein plan du koordinerer er teken vidare til leiaren for "
             "koordinerande eining.",
             "A disagreement in a plan you coordinate was raised to the coordinating unit's leader.",
+        ),
+        language,
+    )
+
+
+@kinds.register(
+    RAISED_TO_LEADER, "A disagreement was raised to you as the coordinating unit's leader."
+)
+def _text_raised_to_leader(payload: kinds.Payload, language: str) -> kinds.Text:
+    return kinds.both(
+        (
+            "Uenighet tatt videre til deg",
+            "Usemje teken vidare til deg",
+            "A disagreement was raised to you",
+        ),
+        (
+            "En uenighet i en plan er tatt videre til deg som leder for koordinerende enhet, "
+            "og venter på svar.",
+            "Ei usemje i ein plan er teken vidare til deg som leiar for koordinerande eining, "
+            "og ventar på svar.",
+            "A disagreement in a plan was raised to you as leader of the coordinating unit "
+            "and awaits your answer.",
         ),
         language,
     )
@@ -276,6 +300,24 @@ def _coordinators_told(kind: str) -> Callable[[AsyncSession, Event], Awaitable[N
     return rule
 
 
+async def _disagreement_raised(session: AsyncSession, event: Event) -> None:
+    """The coordinator is told, and so is the leader of the coordinating unit of the child's
+    kommune: the disagreement is now theirs to answer (backend/plan/leader.py)."""
+    await _coordinators_told(DISAGREEMENT_RAISED)(session, event)
+    assert event.child_id is not None
+    for person_id in await leaders_for(session, event.child_id):
+        # No child on the notification: the leader is not in the network, and opens the
+        # raised disagreements of their kommune instead.
+        await notify(
+            session,
+            recipient_id=person_id,
+            kind=RAISED_TO_LEADER,
+            key=f"{RAISED_TO_LEADER}:{event.id}:{person_id}",
+            payload={"disagreementId": str(event.entity_id)},
+            event_id=event.id,
+        )
+
+
 async def _disagreement_answered(session: AsyncSession, event: Event) -> None:
     assert event.child_id is not None
     person = _uuid(event.payload.get("raisedByPersonId"))
@@ -288,7 +330,7 @@ RULES: dict[str, Callable[[AsyncSession, Event], Awaitable[None]]] = {
     "plan.task_overdue": _overdue_task,
     "plan.task_added": _task_added,
     "plan.disagreement_recorded": _coordinators_told(DISAGREEMENT_RECORDED),
-    "plan.disagreement_raised": _coordinators_told(DISAGREEMENT_RAISED),
+    "plan.disagreement_raised": _disagreement_raised,
     "plan.disagreement_answered": _disagreement_answered,
     "plan.confirmed": _coordinators_told(PLAN_CONFIRMED),
 }

@@ -14,6 +14,7 @@ from backend.api.context import Info
 from backend.api.writes import run_write
 from backend.audit import purposes
 from backend.plan import service
+from backend.plan.leader_schema import LeaderMutation
 from backend.plan.types import (
     AddChildVoiceInput,
     AddGoalInput,
@@ -70,7 +71,7 @@ def _as(kind: type, value: Any) -> Any:
 
 
 @strawberry.type
-class PlanMutation:
+class PlanMutation(LeaderMutation):
     @strawberry.mutation(description="Create the child's plan (one current plan per child).")
     async def create_plan(self, info: Info, input: CreatePlanInput) -> PlanPayload:
         plan, _, errors = await _write(info, lambda s, a: service.create_plan(s, a, input))

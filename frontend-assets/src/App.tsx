@@ -17,6 +17,8 @@ import { Family } from './pages/Family';
 import { NotFound } from './pages/NotFound';
 import { Notifications } from './pages/Notifications';
 import { RegisterChild } from './pages/RegisterChild';
+import { RequestDetail } from './pages/RequestDetail';
+import { Requests } from './pages/Requests';
 import { SignIn } from './pages/SignIn';
 
 export function App() {
@@ -55,6 +57,8 @@ export function App() {
         <Route path="/children/:id" element={<ChildWorkspace me={me} />} />
         <Route path="/notifications" element={<Notifications />} />
         <Route path="/admin" element={<Admin me={me} />} />
+        <Route path="/kommune/requests" element={<Requests me={me} />} />
+        <Route path="/kommune/requests/:id" element={<RequestDetail me={me} />} />
         <Route path="/accessibility" element={<Accessibility />} />
         <Route path="/privacy" element={<DataUse />} />
         <Route path="*" element={<NotFound />} />

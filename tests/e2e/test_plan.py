@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -252,3 +253,46 @@ async def test_a_stale_edit_is_refused_and_the_newest_shown(open_session: Any) -
     await expect(overview.get_by_text("At Emma sover godt om natta.")).to_be_visible()
     assert "At Emma har venner." not in await overview.inner_text()
     await first.axe("plan-conflict")
+
+
+async def test_a_disagreement_raised_to_the_leader_is_answered_by_the_leader(
+    open_session: Any,
+) -> None:
+    """The family records a disagreement and raises it; the leader of the coordinating unit
+    (the demo's Ola Haugen) reads it on the kommune page, without the rest of the plan, and
+    answers; the family sees the answer."""
+    words = f"Vi vil ha tilbake fysioterapien ({uuid.uuid4().hex[:6]})."
+    family_session = await open_session()
+    await family_session.sign_in(GUARDIAN)
+    family = family_session.page.get_by_role("region", name=f"Planen for {CHILD}", exact=True)
+    await family.locator("summary", has_text="Si fra om at vi er uenige").click()
+    disagree = family.get_by_role("form", name="Si fra om at vi er uenige")
+    await disagree.get_by_label("Hva er dere uenige i, og hvorfor").fill(words)
+    await disagree.get_by_role("button", name="Send").click()
+    await expect(disagree.get_by_role("status")).to_contain_text("har fått beskjed")
+    entry = family.get_by_role("listitem").filter(has_text=words)
+    await entry.get_by_role("button", name="Be om at lederen i kommunen ser på saken").click()
+    await expect(entry).to_contain_text("Sendt videre til lederen i kommunen")
+
+    leader = await open_session()
+    await leader.sign_in("Ola Haugen")
+    await leader.page.goto(leader.base + "/admin")
+    raised = leader.page.get_by_role("region", name="Uenigheter tatt videre til deg")
+    item = raised.get_by_role("listitem").filter(has_text=words)
+    await expect(item).to_contain_text("Gjelder hele planen")
+    await expect(item).to_contain_text("Venter på deg")
+    await leader.axe("plan-leader-raised")
+    await item.get_by_role("textbox", name="Svar").fill(
+        "Vi setter opp et møte med fysioterapeuten."
+    )
+    await item.get_by_role("button", name="Send svar").click()
+    answered = raised.get_by_role("listitem").filter(has_text=words)
+    await expect(answered).to_contain_text("Vi setter opp et møte med fysioterapeuten.")
+
+    await family_session.page.reload()
+    entry = (
+        family_session.page.get_by_role("region", name=f"Planen for {CHILD}", exact=True)
+        .get_by_role("listitem")
+        .filter(has_text=words)
+    )
+    await expect(entry).to_contain_text("Vi setter opp et møte med fysioterapeuten.")

@@ -84,6 +84,7 @@ export function Layout({ me, children }: { me: Me; children: ReactNode }) {
             <>
               <RouterLink to="/caseload">{t('nav.caseload')}</RouterLink>
               <RouterLink to="/children/new">{t('nav.register')}</RouterLink>
+              {me.inCoordinatingUnit && <RouterLink to="/kommune/requests">{t('right.inbox.nav')}</RouterLink>}
               {me.inCoordinatingUnit && <RouterLink to="/admin">{t('admin.nav')}</RouterLink>}
             </>
           ) : (

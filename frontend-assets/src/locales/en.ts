@@ -1,3 +1,4 @@
+import { rightEn } from '../right/locales';
 import type { nb } from './nb';
 
 export const en: typeof nb = {
@@ -250,6 +251,7 @@ export const en: typeof nb = {
     markAllRead: 'Mark all shown as read',
     older: 'Show older',
     openChild: 'Open the child',
+    openPage: 'Open',
     preferencesTitle: 'How do you want to be notified?',
     preferencesIntro: 'Choose for each kind of notification whether you want to see it here in the app, get it by e-mail, or both. The e-mail only says that something happened, never names or details.',
     kind: 'Kind of notification',
@@ -273,6 +275,16 @@ export const en: typeof nb = {
       plan_disagreement_raised: 'A disagreement was taken further',
       plan_disagreement_answered: 'A disagreement was answered',
       plan_confirmed: 'The plan was confirmed',
+      right_decided: 'Barnekoordinator decision',
+      right_appeal_reassessed: 'The appeal was reassessed',
+      right_statsforvalter_outcome: 'The Statsforvalteren decided the appeal',
+      right_request_received: 'New request for a barnekoordinator',
+      right_appeal_received: 'New appeal',
+      pathway_milestone_due_soon: 'A pathway deadline is near',
+      pathway_milestone_missed: 'A pathway deadline was missed',
+      pathway_milestone_missed_in_kommune: 'A deadline was missed in the kommune',
+      pathway_signal_recorded: 'New signal',
+      plan_disagreement_raised_to_leader: 'A disagreement was raised to you',
       other: 'Notification',
     },
     details: {
@@ -293,6 +305,36 @@ export const en: typeof nb = {
       plan_disagreement_raised: 'A disagreement in the plan was taken to the coordinating unit.',
       plan_disagreement_answered: 'A disagreement in the plan was answered.',
       plan_confirmed: 'The family confirmed the plan.',
+      right_decided: 'A decision was made on the request for a barnekoordinator. See what happens next.',
+      right_appeal_reassessed: 'The kommune reassessed the appeal on a barnekoordinator.',
+      right_statsforvalter_outcome: 'The Statsforvalteren decided the appeal on a barnekoordinator.',
+      right_request_received: 'A request for a barnekoordinator is in the inbox.',
+      right_appeal_received: 'The family appealed a decision on a barnekoordinator.',
+      pathway_milestone_due_soon: 'A milestone in the pathway of a child you coordinate is due in a few days.',
+      pathway_milestone_missed: 'A milestone in the pathway of a child you coordinate was not met in time.',
+      pathway_milestone_missed_in_kommune: 'A milestone of a pathway in the kommune was not met in time.',
+      pathway_signal_recorded: 'Someone in the network recorded a signal about a child you coordinate.',
+      plan_disagreement_raised_to_leader: 'A disagreement in a plan awaits your answer as leader of the coordinating unit.',
+    },
+  },
+  leader: {
+    title: "Disagreements raised to you",
+    intro: "Families and services who do not accept the coordinator’s answer can raise a disagreement to you as leader of the coordinating unit. You see the disagreement and what it is about, not the rest of the plan. What you read here is in the child’s access log.",
+    none: "No disagreements have been raised to you.",
+    answerOf: "Answer the disagreement about {{child}}",
+    answer: "Answer",
+    resolved: "The matter is settled",
+    send: "Send answer",
+    aboutPlan: "About the whole plan",
+    aboutMeasure: "About the measure “{{what}}”",
+    aboutEvaluation: "About the evaluation of “{{what}}”",
+    raisedOn: "raised {{when}}",
+    answerBy: "Answer from {{name}}",
+    statuses: {
+      OPEN: "Open",
+      ANSWERED: "Answered",
+      RAISED: "Waiting for you",
+      RESOLVED: "Settled",
     },
   },
   admin: {
@@ -730,4 +772,5 @@ export const en: typeof nb = {
     rightsTitle: 'Your rights',
     rights: 'You can ask the kommune for access to and correction of the information. Questions about privacy can go to the kommune\'s data protection officer.',
   },
+  ...rightEn,
 };

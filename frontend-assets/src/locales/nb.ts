@@ -1,3 +1,5 @@
+import { rightNb } from '../right/locales';
+
 export const nb = {
   app: {
     name: 'Koordinat',
@@ -248,6 +250,7 @@ export const nb = {
     markAllRead: 'Merk alle viste som lest',
     older: 'Vis eldre',
     openChild: 'Åpne barnet',
+    openPage: 'Åpne',
     preferencesTitle: 'Hvordan vil du få varsler?',
     preferencesIntro: 'Velg for hver type varsel om du vil se det her i appen, få det på e-post, eller begge deler. E-posten sier bare at noe har skjedd, aldri navn eller detaljer.',
     kind: 'Type varsel',
@@ -271,6 +274,16 @@ export const nb = {
       plan_disagreement_raised: 'En uenighet er tatt videre',
       plan_disagreement_answered: 'En uenighet har fått svar',
       plan_confirmed: 'Planen er bekreftet',
+      right_decided: 'Vedtak om barnekoordinator',
+      right_appeal_reassessed: 'Klagen er vurdert',
+      right_statsforvalter_outcome: 'Statsforvalteren har avgjort klagen',
+      right_request_received: 'Ny søknad om barnekoordinator',
+      right_appeal_received: 'Ny klage på vedtak',
+      pathway_milestone_due_soon: 'Frist i forløpet nærmer seg',
+      pathway_milestone_missed: 'Frist i forløpet er passert',
+      pathway_milestone_missed_in_kommune: 'Frist passert i kommunen',
+      pathway_signal_recorded: 'Nytt signal',
+      plan_disagreement_raised_to_leader: 'En uenighet er tatt videre til deg',
       other: 'Varsel',
     },
     details: {
@@ -291,6 +304,36 @@ export const nb = {
       plan_disagreement_raised: 'En uenighet i planen er tatt videre til koordinerende enhet.',
       plan_disagreement_answered: 'En uenighet i planen har fått svar.',
       plan_confirmed: 'Planen er bekreftet av familien.',
+      right_decided: 'Det er fattet et vedtak om barnekoordinator. Se hva som skjer videre.',
+      right_appeal_reassessed: 'Kommunen har vurdert klagen om barnekoordinator på nytt.',
+      right_statsforvalter_outcome: 'Statsforvalteren har avgjort klagen om barnekoordinator.',
+      right_request_received: 'En søknad om barnekoordinator ligger i innboksen.',
+      right_appeal_received: 'Familien har klaget på et vedtak om barnekoordinator.',
+      pathway_milestone_due_soon: 'En milepæl i forløpet til et barn du koordinerer har frist om få dager.',
+      pathway_milestone_missed: 'En milepæl i forløpet til et barn du koordinerer ble ikke nådd i tide.',
+      pathway_milestone_missed_in_kommune: 'En milepæl i et forløp i kommunen ble ikke nådd i tide.',
+      pathway_signal_recorded: 'Noen i nettverket har meldt et signal om et barn du koordinerer.',
+      plan_disagreement_raised_to_leader: 'En uenighet i en plan venter på svar fra deg som leder for koordinerende enhet.',
+    },
+  },
+  leader: {
+    title: "Uenigheter tatt videre til deg",
+    intro: "Familier og tjenester som ikke er enige i svaret fra barnekoordinatoren, kan ta uenigheten videre til deg som leder for koordinerende enhet. Du ser bare uenigheten og hva den gjelder, ikke resten av planen. Det du leser her, står i barnets tilgangslogg.",
+    none: "Ingen uenigheter er tatt videre til deg.",
+    answerOf: "Svar på uenigheten om {{child}}",
+    answer: "Svar",
+    resolved: "Saken er avklart",
+    send: "Send svar",
+    aboutPlan: "Gjelder hele planen",
+    aboutMeasure: "Gjelder tiltaket «{{what}}»",
+    aboutEvaluation: "Gjelder evalueringen av «{{what}}»",
+    raisedOn: "tatt videre {{when}}",
+    answerBy: "Svar fra {{name}}",
+    statuses: {
+      OPEN: "Åpen",
+      ANSWERED: "Besvart",
+      RAISED: "Venter på deg",
+      RESOLVED: "Avklart",
     },
   },
   admin: {
@@ -728,4 +771,5 @@ export const nb = {
     rightsTitle: 'Dine rettigheter',
     rights: 'Du kan be kommunen om innsyn i og retting av opplysningene. Spørsmål om personvern kan du stille til kommunens personvernombud.',
   },
+  ...rightNb,
 };

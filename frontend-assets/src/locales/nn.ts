@@ -1,3 +1,4 @@
+import { rightNn } from '../right/locales';
 import type { nb } from './nb';
 
 export const nn: typeof nb = {
@@ -250,6 +251,7 @@ export const nn: typeof nb = {
     markAllRead: 'Merk alle viste som lesne',
     older: 'Vis eldre',
     openChild: 'Opne barnet',
+    openPage: 'Opne',
     preferencesTitle: 'Korleis vil du få varsel?',
     preferencesIntro: 'Vel for kvar type varsel om du vil sjå det her i appen, få det på e-post, eller begge delar. E-posten seier berre at noko har skjedd, aldri namn eller detaljar.',
     kind: 'Type varsel',
@@ -273,6 +275,16 @@ export const nn: typeof nb = {
       plan_disagreement_raised: 'Ei usemje er teken vidare',
       plan_disagreement_answered: 'Ei usemje har fått svar',
       plan_confirmed: 'Planen er stadfesta',
+      right_decided: 'Vedtak om barnekoordinator',
+      right_appeal_reassessed: 'Klaga er vurdert',
+      right_statsforvalter_outcome: 'Statsforvaltaren har avgjort klaga',
+      right_request_received: 'Ny søknad om barnekoordinator',
+      right_appeal_received: 'Ny klage på vedtak',
+      pathway_milestone_due_soon: 'Frist i forløpet nærmar seg',
+      pathway_milestone_missed: 'Frist i forløpet er passert',
+      pathway_milestone_missed_in_kommune: 'Frist passert i kommunen',
+      pathway_signal_recorded: 'Nytt signal',
+      plan_disagreement_raised_to_leader: 'Ei usemje er teken vidare til deg',
       other: 'Varsel',
     },
     details: {
@@ -293,6 +305,36 @@ export const nn: typeof nb = {
       plan_disagreement_raised: 'Ei usemje i planen er teken vidare til koordinerande eining.',
       plan_disagreement_answered: 'Ei usemje i planen har fått svar.',
       plan_confirmed: 'Planen er stadfesta av familien.',
+      right_decided: 'Det er gjort eit vedtak om barnekoordinator. Sjå kva som skjer vidare.',
+      right_appeal_reassessed: 'Kommunen har vurdert klaga om barnekoordinator på nytt.',
+      right_statsforvalter_outcome: 'Statsforvaltaren har avgjort klaga om barnekoordinator.',
+      right_request_received: 'Ein søknad om barnekoordinator ligg i innboksen.',
+      right_appeal_received: 'Familien har klaga på eit vedtak om barnekoordinator.',
+      pathway_milestone_due_soon: 'Ein milepæl i forløpet til eit barn du koordinerer har frist om få dagar.',
+      pathway_milestone_missed: 'Ein milepæl i forløpet til eit barn du koordinerer vart ikkje nådd i tide.',
+      pathway_milestone_missed_in_kommune: 'Ein milepæl i eit forløp i kommunen vart ikkje nådd i tide.',
+      pathway_signal_recorded: 'Nokon i nettverket har meldt eit signal om eit barn du koordinerer.',
+      plan_disagreement_raised_to_leader: 'Ei usemje i ein plan ventar på svar frå deg som leiar for koordinerande eining.',
+    },
+  },
+  leader: {
+    title: "Usemjer tekne vidare til deg",
+    intro: "Familiar og tenester som ikkje er samde i svaret frå barnekoordinatoren, kan ta usemja vidare til deg som leiar for koordinerande eining. Du ser berre usemja og kva ho gjeld, ikkje resten av planen. Det du les her, står i tilgangsloggen til barnet.",
+    none: "Ingen usemjer er tekne vidare til deg.",
+    answerOf: "Svar på usemja om {{child}}",
+    answer: "Svar",
+    resolved: "Saka er avklart",
+    send: "Send svar",
+    aboutPlan: "Gjeld heile planen",
+    aboutMeasure: "Gjeld tiltaket «{{what}}»",
+    aboutEvaluation: "Gjeld evalueringa av «{{what}}»",
+    raisedOn: "teken vidare {{when}}",
+    answerBy: "Svar frå {{name}}",
+    statuses: {
+      OPEN: "Open",
+      ANSWERED: "Svara",
+      RAISED: "Ventar på deg",
+      RESOLVED: "Avklart",
     },
   },
   admin: {
@@ -730,4 +772,5 @@ export const nn: typeof nb = {
     rightsTitle: 'Rettane dine',
     rights: 'Du kan be kommunen om innsyn i og retting av opplysningane. Spørsmål om personvern kan du stille til personvernombodet i kommunen.',
   },
+  ...rightNn,
 };

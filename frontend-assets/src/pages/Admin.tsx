@@ -30,6 +30,8 @@ import {
 import type { DeadNotificationsQuery, DirectoryQuery, ServiceType } from '../gql/graphql';
 import { formatDateTime } from '../format';
 import { kindName } from './Notifications';
+import { TemplateEditor } from '../pathway/TemplateEditor';
+import { RaisedDisagreements } from './RaisedDisagreements';
 import { SecurityReview } from './SecurityReview';
 
 type Municipality = DirectoryQuery['municipalities'][number];
@@ -57,7 +59,7 @@ export function formatOrgNumber(value: string): string {
   return /^\d{9}$/.test(value) ? value.replace(/(\d{3})(\d{3})(\d{3})/, '$1 $2 $3') : value;
 }
 
-function NotForYou() {
+export function NotForYou() {
   const { t } = useTranslation();
   return (
     <section className="k-stack">
@@ -208,7 +210,8 @@ function Services() {
       ) : services.length === 0 ? (
         <Paragraph>{t('admin.noServices')}</Paragraph>
       ) : (
-        <div className="k-table-wrap">
+        // Focusable, so a keyboard can scroll the table sideways on a phone.
+        <div className="k-table-wrap" tabIndex={0} role="group" aria-labelledby="services-heading">
           <Table zebra>
             <Table.Head>
               <Table.Row>
@@ -371,7 +374,12 @@ export function Admin({ me }: { me: Me }) {
         {t('admin.title')}
       </Heading>
       <Paragraph>{t('admin.intro')}</Paragraph>
+      <Paragraph>
+        <RouterLink to="/kommune/requests">{t('right.inbox.fromAdmin')}</RouterLink>
+      </Paragraph>
+      {me.leadsCoordinatingUnit && <RaisedDisagreements />}
       <Services />
+      <TemplateEditor />
       <DeadLetters />
       <SecurityReview />
     </>

@@ -9,6 +9,7 @@ import { MyCaseloadDocument, MyNotificationsDocument } from '../gql/graphql';
 import type { MyCaseloadQuery } from '../gql/graphql';
 import { formatDate } from '../format';
 import { useMyChanges } from '../live';
+import { NeedingAttention } from '../pathway/NeedingAttention';
 import { PlanBadges, usePlanSummaries } from '../plan/PlanBadges';
 import type { PlanSummary } from '../plan/PlanBadges';
 
@@ -170,6 +171,7 @@ export function Caseload() {
             search={search}
             plans={plans}
           />
+          <NeedingAttention scope="MINE" changes={changes} />
           {others.length > 0 && (
             <ChildTable
               caption={t('caseload.memberOf')}

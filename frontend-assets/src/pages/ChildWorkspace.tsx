@@ -14,6 +14,7 @@ import { AccessLogPanel } from './child/AccessLogPanel';
 import { ConsentsPanel } from './child/ConsentsPanel';
 import { DetailsPanel } from './child/DetailsPanel';
 import { NetworkPanel } from './child/NetworkPanel';
+import { PathwayPanel } from './child/PathwayPanel';
 import { PlanPanel } from './child/PlanPanel';
 import { TimelinePanel } from './child/TimelinePanel';
 import { NotFound } from './NotFound';
@@ -25,6 +26,7 @@ export function ChildWorkspace({ me }: { me: Me }) {
   const { events, changes } = useChildEvents(id);
   // The plan is read once its tab is opened, not with every visit to the child.
   const [planOpened, setPlanOpened] = useState(false);
+  const [pathwayOpened, setPathwayOpened] = useState(false);
   useEffect(() => {
     if (changes > 0) refetch({ requestPolicy: 'network-only' });
   }, [changes, refetch]);
@@ -59,12 +61,17 @@ export function ChildWorkspace({ me }: { me: Me }) {
       </header>
       {error && <RequestError error={error} />}
       {!child.coordinator && <Alert data-color="warning">{t('network.noCoordinator')}</Alert>}
-      <Tabs defaultValue="overview" onChange={(tab) => tab === 'plan' && setPlanOpened(true)}>
+      <Tabs defaultValue="overview" onChange={(tab) => {
+          if (tab === 'plan') setPlanOpened(true);
+          if (tab === 'pathway') setPathwayOpened(true);
+        }}
+      >
         <Tabs.List>
           <Tabs.Tab value="overview">{t('child.tabs.overview')}</Tabs.Tab>
           <Tabs.Tab value="network">{t('child.tabs.network')}</Tabs.Tab>
           <Tabs.Tab value="consents">{t('child.tabs.consents')}</Tabs.Tab>
           <Tabs.Tab value="plan">{t('child.tabs.plan')}</Tabs.Tab>
+          <Tabs.Tab value="pathway">{t('pathway.tab')}</Tabs.Tab>
           <Tabs.Tab value="log">{t('child.tabs.log')}</Tabs.Tab>
           <Tabs.Tab value="timeline">{t('child.tabs.timeline')}</Tabs.Tab>
         </Tabs.List>
@@ -79,6 +86,16 @@ export function ChildWorkspace({ me }: { me: Me }) {
         </Tabs.Panel>
         <Tabs.Panel value="plan">
           <PlanPanel child={child} me={me} myRole={mine?.role ?? null} changes={changes} opened={planOpened} />
+        </Tabs.Panel>
+        <Tabs.Panel value="pathway">
+          <PathwayPanel
+            child={child}
+            me={me}
+            canManage={isCoordinator || me.inCoordinatingUnit}
+            myMemberIds={new Set(child.network.filter((m) => m.person?.id === me.id).map((m) => m.id))}
+            changes={changes}
+            opened={pathwayOpened}
+          />
         </Tabs.Panel>
         <Tabs.Panel value="log">
           <AccessLogPanel childId={child.id} changes={changes} />

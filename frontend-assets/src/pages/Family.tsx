@@ -9,6 +9,7 @@ import { ChildContactsDocument, MeDocument, MyCaseloadDocument } from '../gql/gr
 import { formatDate } from '../format';
 import { useMyChanges } from '../live';
 import { FamilyPlan } from '../plan/FamilyPlan';
+import { FamilyRight } from '../right/FamilyRight';
 import { childName } from './Caseload';
 
 function Contacts({ childId, changes }: { childId: string; changes: number }) {
@@ -109,6 +110,16 @@ export function Family() {
             </Card>
           ))}
         </div>
+      )}
+      {data && (
+        <FamilyRight
+          children={children.map((child) => ({
+            id: child.id,
+            name: childName(child),
+            municipality: child.municipality ?? null,
+          }))}
+          changes={changes}
+        />
       )}
     </>
   );

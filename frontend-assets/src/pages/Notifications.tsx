@@ -42,6 +42,16 @@ export const NOTIFICATION_KINDS = [
   'plan.disagreement_answered',
   'plan.disagreement_raised',
   'plan.confirmed',
+  'right.decided',
+  'right.appeal_reassessed',
+  'right.statsforvalter_outcome',
+  'right.request_received',
+  'right.appeal_received',
+  'pathway.milestone_due_soon',
+  'pathway.milestone_missed',
+  'pathway.milestone_missed_in_kommune',
+  'pathway.signal_recorded',
+  'plan.disagreement_raised_to_leader',
   'reminder',
   'digest.daily',
 ] as const;
@@ -82,9 +92,37 @@ function detail(t: TFunction, note: Note): string {
     case 'plan.disagreement_answered':
     case 'plan.disagreement_raised':
     case 'plan.confirmed':
+    case 'right.decided':
+    case 'right.appeal_reassessed':
+    case 'right.statsforvalter_outcome':
+    case 'right.request_received':
+    case 'right.appeal_received':
+    case 'pathway.milestone_due_soon':
+    case 'pathway.milestone_missed':
+    case 'pathway.milestone_missed_in_kommune':
+    case 'pathway.signal_recorded':
+    case 'plan.disagreement_raised_to_leader':
       return t(`notifications.details.${key(note.kind)}`);
     default:
       return '';
+  }
+}
+
+/** Where a notification about no one child leads: the page where it is handled. */
+function pageFor(kind: string): string | null {
+  switch (kind) {
+    case 'right.request_received':
+    case 'right.appeal_received':
+    case 'pathway.milestone_missed_in_kommune':
+      return '/kommune/requests';
+    case 'plan.disagreement_raised_to_leader':
+      return '/admin';
+    case 'right.decided':
+    case 'right.appeal_reassessed':
+    case 'right.statsforvalter_outcome':
+      return '/family';
+    default:
+      return null;
   }
 }
 
@@ -243,10 +281,16 @@ function NotificationList() {
                       <time className="k-muted" dateTime={node.createdAt}>
                         {formatDateTime(node.createdAt)}
                       </time>
-                      {node.childId && (
+                      {node.childId ? (
                         <RouterLink to={`/children/${node.childId}`} aria-describedby={headingId}>
                           {t('notifications.openChild')}
                         </RouterLink>
+                      ) : (
+                        pageFor(node.kind) && (
+                          <RouterLink to={pageFor(node.kind) ?? '/'} aria-describedby={headingId}>
+                            {t('notifications.openPage')}
+                          </RouterLink>
+                        )
                       )}
                       {!node.readAt && (
                         <Button

@@ -61,7 +61,7 @@ export function SecurityReview() {
       ) : probes.length === 0 ? (
         <Paragraph>{t('security.none')}</Paragraph>
       ) : (
-        <div className="k-table-wrap">
+        <div className="k-table-wrap" tabIndex={0} role="group" aria-labelledby="security-heading">
           <Table zebra>
             <Table.Head>
               <Table.Row>
