@@ -92,6 +92,7 @@ from graphql import (
     TypeInfo,
     TypeInfoVisitor,
     Visitor,
+    get_named_type,
     print_ast,
     visit,
 )
@@ -240,11 +241,18 @@ class _Fields(Visitor):
         super().__init__()
         self.type_info = type_info
         self.found: set[tuple[str, str]] = set()
+        # The types the fields return: a field of a checked type (`Child.signals`) may hand
+        # out another domain's objects, selected only through an interface (`... on
+        # EventEntity { id }`), so the returned type's domain must be checked too.
+        self.returns: set[str] = set()
 
     def enter_field(self, node: FieldNode, *_: object) -> None:
         parent = self.type_info.get_parent_type()
         if parent is not None:
             self.found.add((parent.name, node.name.value))
+        returned = self.type_info.get_type()
+        if returned is not None:
+            self.returns.add(get_named_type(returned).name)
 
 
 def _root_fields(
@@ -310,6 +318,12 @@ def judge(schema: Any, document: DocumentNode, operation_name: str | None) -> Do
         if type_name == root:
             continue
         if f"{type_name}.{name}" in uncached or _package(schema, type_name) not in checked:
+            return Document(digest, False)
+    for type_name in fields.returns:
+        package = _package(schema, type_name)
+        # Scalars and enums of no package are plain values; an object of an unchecked
+        # domain is not.
+        if package is not None and package not in checked:
             return Document(digest, False)
     return Document(digest, True)
 

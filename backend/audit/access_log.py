@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, Index, SQLModel
@@ -76,6 +76,56 @@ async def insert_rows(session: AsyncSession, rows: list[NewAccessLogRow]) -> Non
         await session.execute(sa.insert(table), [{n: getattr(r, n) for n in names} for r in rows])
 
 
+class LoggedRow(NamedTuple):
+    """An access-log row as a page shows it: plain values from one Core select (no ORM
+    object, identity map or unit of work on the read path)."""
+
+    id: uuid.UUID
+    at: dt.datetime
+    actor_person_id: uuid.UUID | None
+    actor_name: str
+    roles: list[str]
+    organisation: str | None
+    what: list[str]
+    refused: list[str]
+    purpose: str
+    purpose_category: str | None
+    via: str
+    outsider: bool
+
+
+def _page_query(older: bool) -> Any:
+    """A page of one child's log, newest first: `child_id = ? [AND id < ?] ORDER BY id DESC
+    LIMIT ?`, a backward range scan of ix_access_log_child_id_id however long the log grows.
+    Built once with bind parameters, so each read only binds values (no statement building
+    or cache-key walk per request)."""
+    table: Any = AccessLogEntry.__table__  # type: ignore[attr-defined]
+    query = sa.select(*(table.c[name] for name in LoggedRow._fields)).where(
+        table.c.child_id == sa.bindparam("child_id")
+    )
+    if older:
+        query = query.where(table.c.id < sa.bindparam("before_id"))
+    return query.order_by(table.c.id.desc()).limit(sa.bindparam("limit", type_=sa.Integer))
+
+
+_NEWEST_PAGE = _page_query(older=False)
+_OLDER_PAGE = _page_query(older=True)
+
+
+async def read_page(
+    session: AsyncSession, child_id: uuid.UUID, limit: int, before_id: uuid.UUID | None
+) -> list[LoggedRow]:
+    """Up to `limit` + 1 rows of the child's log (the extra one tells whether a next page
+    exists), newest first, older than `before_id` when given: one statement."""
+    if before_id is None:
+        result = await session.execute(_NEWEST_PAGE, {"child_id": child_id, "limit": limit + 1})
+    else:
+        result = await session.execute(
+            _OLDER_PAGE, {"child_id": child_id, "before_id": before_id, "limit": limit + 1}
+        )
+    return [LoggedRow._make(r) for r in result]
+
+
 # Append-only at the database level, on both engines.
 SQLITE_GUARDS = [
     "CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log "
@@ -104,6 +154,8 @@ __all__ = [
     "SQLITE_GUARDS",
     "AccessLogEntry",
     "Any",
+    "LoggedRow",
     "NewAccessLogRow",
     "insert_rows",
+    "read_page",
 ]

@@ -8,7 +8,6 @@ import uuid
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from sqlmodel import col, select
 
 from backend.api.common import (
     PageInfo,
@@ -18,7 +17,7 @@ from backend.api.common import (
 )
 from backend.api.context import Info
 from backend.api.input_caps import EMAIL_LENGTH, cap
-from backend.audit.access_log import AccessLogEntry as AccessLogRow
+from backend.audit.access_log import LoggedRow, read_page
 from backend.authz.access import (
     Seen,
     municipality_category,
@@ -33,6 +32,7 @@ from backend.consent.types import (
     AccessLogEdge,
     AccessLogEntry,
     Consent,
+    PageWords,
     visible_consents,
 )
 from backend.events.registry import EventEntity
@@ -150,34 +150,27 @@ class Child(EventEntity):
             )
         gate.note_read(self.row.id, "accessLog")
         limit, before_id = page_args(first, after, info.context.language)
-        query = select(AccessLogRow).where(AccessLogRow.child_id == self.row.id)
-        if before_id is not None:
-            query = query.where(col(AccessLogRow.id) < before_id)
-        query = query.order_by(col(AccessLogRow.id).desc()).limit(limit + 1)
         async with info.context.reads.session() as session:
-            rows = list((await session.exec(query)).all())
+            rows = await read_page(session, self.row.id, limit, before_id)
         page = rows[:limit]
         withheld = await readers_to_withhold(info, self.facts, page)
+        facts = self.facts
 
         def may_read(category: Category) -> bool:
-            return gate.decide(self.facts, Action.READ_CATEGORY, category)
+            return gate.decide(facts, Action.READ_CATEGORY, category)
 
+        # Decisions and words once per page, not per row (see PageWords).
+        words = PageWords(info.context.language, may_read)
+        edges = []
+        for r in page:
+            cursor = encode_cursor(r.id)
+            node = AccessLogEntry.from_row(r, words, r.actor_person_id in withheld)
+            edges.append(AccessLogEdge(cursor=cursor, node=node))
         return AccessLogConnection(
-            edges=[
-                AccessLogEdge(
-                    cursor=encode_cursor(r.id),
-                    node=AccessLogEntry.from_row(
-                        r,
-                        info.context.language,
-                        may_read=may_read,
-                        withhold_reader=r.actor_person_id in withheld,
-                    ),
-                )
-                for r in page
-            ],
+            edges=edges,
             page_info=PageInfo(
                 has_next_page=len(rows) > limit,
-                end_cursor=encode_cursor(page[-1].id) if page else None,
+                end_cursor=edges[-1].cursor if edges else None,
             ),
         )
 
@@ -256,7 +249,7 @@ class Child(EventEntity):
 
 
 async def readers_to_withhold(
-    info: Info, facts: ChildFacts, rows: list[AccessLogRow]
+    info: Info, facts: ChildFacts, rows: list[LoggedRow]
 ) -> set[uuid.UUID]:
     """The people in these log rows whose name would reveal a category the reader may not see.
 

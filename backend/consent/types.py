@@ -9,7 +9,7 @@ import strawberry
 
 from backend.api.common import PageInfo, UserError
 from backend.api.context import Info
-from backend.audit.access_log import AccessLogEntry as AccessLogRow
+from backend.audit.access_log import LoggedRow
 from backend.audit.purposes import OUTSIDER, Purpose
 from backend.audit.purposes import label as purpose_label
 from backend.audit.purposes import stored as stored_purpose
@@ -186,11 +186,7 @@ class AccessLogEntry:
 
     @classmethod
     def from_row(
-        cls,
-        row: AccessLogRow,
-        language: str,
-        may_read: Callable[[Category], bool] = lambda _: True,
-        withhold_reader: bool = False,
+        cls, row: LoggedRow, words: PageWords, withhold_reader: bool = False
     ) -> AccessLogEntry:
         """One entry in plain words, without the categories the reader may not read.
 
@@ -202,34 +198,89 @@ class AccessLogEntry:
             return cls(
                 id=strawberry.ID(str(row.id)),
                 at=row.at,
-                who=pick(OUTSIDER, language),
+                who=words.outsider,
                 roles=[],
                 organisation=None,
                 what=[],
-                refused=[in_words("child", language)],
-                purpose=purpose_label(Purpose.OUTSIDER_REFUSED, language),
+                refused=[words.child],
+                purpose=words.outsider_purpose,
                 purpose_code=Purpose.OUTSIDER_REFUSED,
                 via=row.via,
             )
-        purpose = stored_purpose(row.purpose)
-        if row.purpose_category is not None and not readable(row.purpose_category, may_read):
-            # The purpose would tell the choice (a child's own health choice): plain use.
-            purpose = Purpose.USE
+        purpose, purpose_text = words.purpose(row.purpose, row.purpose_category)
         return cls(
             id=strawberry.ID(str(row.id)),
             at=row.at,
-            who=withheld_reader(language) if withhold_reader else row.actor_name,
+            who=words.withheld_reader if withhold_reader else row.actor_name,
             roles=[] if withhold_reader else list(row.roles),
             organisation=None if withhold_reader else row.organisation,
-            what=[in_words(w, language) for w in row.what if readable(w, may_read)],
-            refused=[in_words(w, language) for w in row.refused if readable(w, may_read)],
-            purpose=purpose_label(purpose, language),
+            what=words.shown(row.what),
+            refused=words.shown(row.refused),
+            purpose=purpose_text,
             purpose_code=purpose,
             via=row.via,
         )
 
 
-def is_outsider(row: AccessLogRow) -> bool:
+class PageWords:
+    """What one reader is shown of the logged words on a page, each decided once.
+
+    A page repeats the same few categories and purposes on every row: whether the reader
+    may read a category (a gate decision) and its words in the reader's language are worked
+    out at its first use on the page and reused for the other rows.
+    """
+
+    __slots__ = (
+        "_may_read",
+        "_purposes",
+        "_words",
+        "child",
+        "language",
+        "outsider",
+        "outsider_purpose",
+        "withheld_reader",
+    )
+
+    def __init__(self, language: str, may_read: Callable[[Category], bool]) -> None:
+        self.language = language
+        self._may_read = may_read
+        # A logged word -> its words for this reader, or None where it is not shown.
+        self._words: dict[str, str | None] = {}
+        self._purposes: dict[tuple[str, str | None], tuple[Purpose, str]] = {}
+        self.child = in_words("child", language)
+        self.outsider = pick(OUTSIDER, language)
+        self.outsider_purpose = purpose_label(Purpose.OUTSIDER_REFUSED, language)
+        self.withheld_reader = withheld_reader(language)
+
+    def shown(self, logged: list[str]) -> list[str]:
+        """The logged words the reader may see, in plain words, in their order."""
+        words = self._words
+        shown = []
+        for what in logged:
+            if what in words:
+                found = words[what]
+            else:
+                found = words[what] = (
+                    in_words(what, self.language) if readable(what, self._may_read) else None
+                )
+            if found is not None:
+                shown.append(found)
+        return shown
+
+    def purpose(self, logged: str, category: str | None) -> tuple[Purpose, str]:
+        """The purpose shown for a logged one, as a code and in words."""
+        key = (logged, category)
+        found = self._purposes.get(key)
+        if found is None:
+            purpose = stored_purpose(logged)
+            if category is not None and not readable(category, self._may_read):
+                # The purpose would tell the choice (a child's own health choice): plain use.
+                purpose = Purpose.USE
+            found = self._purposes[key] = (purpose, purpose_label(purpose, self.language))
+        return found
+
+
+def is_outsider(row: LoggedRow) -> bool:
     """A refusal for someone with no role in the network; rows from before the flag was
     kept are recognised by their shape (no roles, nothing read, something refused)."""
     return row.outsider or (not row.roles and not row.what and bool(row.refused))

@@ -31,6 +31,14 @@ TITLE_MAX = 200
 NAME_MAX = 200
 REASON_MAX = 4000
 
+# What a signal's kind is, when its recorder names no category and their service has none
+# of its own (the coordinating unit): a hospital admission is health information and a
+# school absence school information, never general information the whole network reads.
+SIGNAL_CATEGORY: dict[str, str] = {
+    "hospital_admission": "health",
+    "school_absence": "school",
+}
+
 # The default template's name and milestones, as the kommune's coordinating unit finds it.
 DEFAULT_NAME = "Barnekoordinator: standard forløp"
 DEFAULT_MILESTONES: tuple[dict[str, Any], ...] = (

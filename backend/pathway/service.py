@@ -128,6 +128,14 @@ _TOO_MANY: Text = (
     "Det er allereie for mange av desse.",
     "There are already too many of these.",
 )
+_TOO_FAR_AHEAD: Text = (
+    "Datoen er for langt fram i tid.",
+    "Datoen er for langt fram i tid.",
+    "The date is too far in the future.",
+)
+# A transition is planned within the child's childhood: turning 18 for a newborn is 18
+# years ahead. Further ahead (or before the child's life) is a typing error.
+DUE_YEARS_AHEAD = 20
 _UNREADABLE_CATEGORY: Text = (
     "Du kan ikke skrive noe du selv ikke har tilgang til å lese.",
     "Du kan ikkje skrive noko du sjølv ikkje har tilgang til å lese.",
@@ -628,6 +636,21 @@ async def _member(
     return row
 
 
+async def _due_on(
+    session: AsyncSession, errors: Collector, child_id: uuid.UUID, value: dt.date | None
+) -> None:
+    """A due date within the child's life: from a year before birth (or today, expected)
+    to DUE_YEARS_AHEAD years from now."""
+    if value is None:
+        return
+    child = await session.get(Child, child_id)
+    validation.not_before(
+        errors, "dueOn", value, validation.earliest_start(child.birth_date if child else None)
+    )
+    if value > today() + dt.timedelta(days=366 * DUE_YEARS_AHEAD):
+        errors.add(ErrorCode.INVALID_DATE, "dueOn", _TOO_FAR_AHEAD)
+
+
 async def _count(session: AsyncSession, column: Any, value: uuid.UUID, model: Any) -> int:
     return int(
         (await session.exec(select(func.count()).select_from(model).where(column == value))).one()
@@ -642,6 +665,9 @@ async def start_transition(
     child_id = parse_id(data.child_id, "childId")
     await require_on_child(session, actor, PathwayAction.MANAGE, child_id)
     assert actor is not None
+    errors = Collector()
+    await _due_on(session, errors, child_id, data.due_on)
+    errors.raise_if_any()
     if await _count(session, Transition.child_id, child_id, Transition) >= TRANSITIONS_MAX:
         fail(ErrorCode.TOO_MANY, "childId", _TOO_MANY)
     transition = Transition(
@@ -695,6 +721,7 @@ async def add_transition_item(
     owner = await _member(
         session, errors, actor, facts, transition.child_id, data.owner_member_id, "ownerMemberId"
     )
+    await _due_on(session, errors, transition.child_id, data.due_on)
     errors.raise_if_any()
     assert title is not None
     count = await _count(session, TransitionItem.transition_id, transition.id, TransitionItem)
@@ -754,6 +781,7 @@ async def update_transition_item(
     owner = await _member(
         session, errors, actor, facts, item.child_id, data.owner_member_id, "ownerMemberId"
     )
+    await _due_on(session, errors, item.child_id, data.due_on)
     transition = await session.get(Transition, item.transition_id)
     assert transition is not None
     errors.raise_if_any()
@@ -821,6 +849,10 @@ async def record_signal(
             services.setdefault(category_of_service_type(found_type).value, found_id)
     special = sorted(c for c in services if c != PlanCategory.GENERAL.value)
     default = special[0] if special else PlanCategory.GENERAL.value
+    by_kind = logic.SIGNAL_CATEGORY.get(data.kind.value)
+    if not special and by_kind is not None and _reads(actor, facts, by_kind, False):
+        # A careless "hospital admission" by the coordinator stays health information.
+        default = by_kind
     category = data.category.value if data.category is not None else default
     service_id = services.get(category)
     own = service_id is not None

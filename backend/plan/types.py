@@ -21,7 +21,7 @@ from backend.api.common import UserError
 from backend.api.context import Info
 from backend.api.input_caps import FREE_TEXT, cap
 from backend.authz.access import Seen, service_categories
-from backend.authz.policy import ChildFacts
+from backend.authz.policy import Action, ChildFacts
 from backend.catalogue.types import CatalogueMeasure, catalogue_loaders, in_plan
 from backend.consent.types import WHAT_IN_WORDS
 from backend.core.clock import today
@@ -885,8 +885,20 @@ async def build_plan(
     )
 
 
+def _in_network(info: Info, child_id: uuid.UUID, facts: ChildFacts, what: str) -> bool:
+    if info.context.gate.decide(facts, Action.VIEW_CHILD):
+        return True
+    info.context.gate.note_refused(child_id, what)
+    return False
+
+
 async def current_plan(info: Info, child_id: uuid.UUID, facts: ChildFacts) -> Plan | None:
-    """The child's current plan as this reader may see it (the caller decided `facts`)."""
+    """The child's current plan as this reader may see it (the caller decided `facts`).
+
+    Only for someone in the child's network: a child reached another way (the coordinating
+    unit's list of pathway milestones) shows no plan, and the refusal is logged."""
+    if not _in_network(info, child_id, facts, "plan"):
+        return None
     loaders = plan_loaders(info.context.loaders)
     row = await loaders.current_plan.load(child_id)
     if row is None:
@@ -897,6 +909,8 @@ async def current_plan(info: Info, child_id: uuid.UUID, facts: ChildFacts) -> Pl
 
 async def plan_at(info: Info, child_id: uuid.UUID, facts: ChildFacts, revision: int) -> Plan | None:
     """The current plan as it was at `revision`, filtered by the reader's policies now."""
+    if not _in_network(info, child_id, facts, "planAt"):
+        return None
     loaders = plan_loaders(info.context.loaders)
     current = await loaders.current_plan.load(child_id)
     if current is None:

@@ -1,7 +1,7 @@
 """The right to a barnekoordinator (request, decision, appeal) as the registry sees it."""
 
 from backend.events.registry import Domain
-from backend.right import rules
+from backend.right import jobs, rules
 from backend.right.models import TABLES
 from backend.right.schema import RightMutation, RightQuery
 from backend.right.types import Appeal, CoordinatorRequest, Decision
@@ -16,4 +16,6 @@ DOMAIN = Domain(
     types=(CoordinatorRequest, Decision, Appeal),
     categorizers=rules.CATEGORIZERS,
     listeners=(rules.apply_rules,),
+    # A decision soon due reminds the coordinating unit, a late one alerts it (once each).
+    daily_jobs=(jobs.record_decisions_due,),
 )

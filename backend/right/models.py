@@ -13,6 +13,7 @@ import datetime as dt
 import enum
 import uuid
 
+import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 
 from backend.core.database import UTCDateTime
@@ -136,4 +137,25 @@ class CoordinatorAppeal(SQLModel, table=True):
     created_at: dt.datetime = created_at_field()
 
 
-TABLES: tuple[type[SQLModel], ...] = (CoordinatorRequest, CoordinatorDecision, CoordinatorAppeal)
+class DecisionReminder(SQLModel, table=True):
+    """A request's decision deadline already told of (soon due, or passed) for its due date:
+    the daily job records each once, however often and on how many workers it runs."""
+
+    __tablename__ = "right_decision_reminder"
+    __table_args__ = (
+        sa.UniqueConstraint("request_id", "kind", "due_on", name="uq_right_decision_reminder"),
+    )
+
+    id: uuid.UUID = id_field()
+    request_id: uuid.UUID = Field(foreign_key="coordinator_request.id", index=True)
+    kind: str = Field(max_length=64)
+    due_on: dt.date
+    created_at: dt.datetime = created_at_field()
+
+
+TABLES: tuple[type[SQLModel], ...] = (
+    CoordinatorRequest,
+    CoordinatorDecision,
+    CoordinatorAppeal,
+    DecisionReminder,
+)

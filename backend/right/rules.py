@@ -14,8 +14,11 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.authz.access import age_on
 from backend.authz.policy import Category
+from backend.children.models import Child
 from backend.core.actor import PersonKind
+from backend.core.clock import today
 from backend.events.models import Event
 from backend.events.visibility import Reveals, uuids
 from backend.identity.models import Person
@@ -23,6 +26,7 @@ from backend.network.models import NetworkMember, NetworkRole, ServiceProvider, 
 from backend.notify import kinds
 from backend.notify.rules import allowed
 from backend.notify.service import notify
+from backend.right.logic import READS_FROM_AGE
 
 DECIDED = "right.decided"
 REASSESSED = "right.appeal_reassessed"
@@ -32,13 +36,21 @@ APPEALED = "right.appealed"
 # What the coordinating unit is told: a request or an appeal waits in its inbox.
 REQUEST_RECEIVED = "right.request_received"
 APPEAL_RECEIVED = "right.appeal_received"
+# The daily job's (backend/right/jobs.py): the unit's decision is soon due, or late.
+DECISION_DUE_SOON = "right.decision_due_soon"
+DECISION_OVERDUE = "right.decision_overdue"
 
 
 async def categorize(event: Event, lookups: Any) -> Reveals:
-    """That a child's family asked for a coordinator, and how it went, is the family's:
-    readers of family information, and the one who asked (their own record)."""
+    """That a child's family asked for a coordinator, and how it went, reaches those who
+    read the request (policies/right.cedar) and nobody else: the guardians with parental
+    responsibility, the child from 12, the child's coordinator and the one who asked (their
+    own record). In the network exactly those read the consent records (no consent can name
+    that category, so no service reaches it by consent); family information would reach a
+    service with a consent to it, and the child under 12, who may not read the request."""
     return Reveals(
-        owned=(Category.FAMILY,), own_people=uuids([event.payload.get("submitted_by_person_id")])
+        owned=(Category.CONSENTS,),
+        own_people=uuids([event.payload.get("submitted_by_person_id")]),
     )
 
 
@@ -125,6 +137,36 @@ def _text_appeal_received(payload: kinds.Payload, language: str) -> kinds.Text:
     )
 
 
+@kinds.register(DECISION_DUE_SOON, "A decision on a barnekoordinator is due in a few days.")
+def _text_decision_due_soon(payload: kinds.Payload, language: str) -> kinds.Text:
+    return kinds.both(
+        ("Vedtaksfrist nærmer seg", "Vedtaksfristen nærmar seg", "A decision is due soon"),
+        (
+            "En søknad om barnekoordinator skal ha vedtak innen få dager. Den ligger i "
+            "innboksen i Koordinat.",
+            "Ein søknad om barnekoordinator skal ha vedtak innan få dagar. Han ligg i "
+            "innboksen i Koordinat.",
+            "A request for a barnekoordinator is due for a decision in a few days. It is in "
+            "the inbox in Koordinat.",
+        ),
+        language,
+    )
+
+
+@kinds.register(DECISION_OVERDUE, "A decision on a barnekoordinator is late.")
+def _text_decision_overdue(payload: kinds.Payload, language: str) -> kinds.Text:
+    return kinds.both(
+        ("Vedtaksfristen er passert", "Vedtaksfristen er passert", "A decision is late"),
+        (
+            "En søknad om barnekoordinator har ikke fått vedtak innen fristen. Familien venter.",
+            "Ein søknad om barnekoordinator har ikkje fått vedtak innan fristen. Familien ventar.",
+            "A request for a barnekoordinator has not been decided by its due date. The "
+            "family is waiting.",
+        ),
+        language,
+    )
+
+
 async def _unit_staff(session: AsyncSession, event: Event) -> list[uuid.UUID]:
     """Staff of the coordinating unit of the request's kommune: it decides."""
     kommune = uuids([event.payload.get("municipality_id")])
@@ -159,18 +201,28 @@ async def _tell_unit(session: AsyncSession, event: Event, kind: str) -> None:
 
 
 async def _family(session: AsyncSession, event: Event) -> set[uuid.UUID]:
-    """The one who asked and the guardians with parental responsibility."""
+    """The one who asked, the guardians with parental responsibility and, from 12, the child
+    (who reads the request from then on: policies/right.cedar)."""
     people = set(uuids([event.payload.get("submitted_by_person_id")]))
-    if event.child_id is not None:
-        rows = await session.exec(
-            select(NetworkMember.person_id).where(
-                NetworkMember.child_id == event.child_id,
-                NetworkMember.role == NetworkRole.GUARDIAN.value,
-                col(NetworkMember.has_parental_responsibility).is_(True),
-                col(NetworkMember.ended_at).is_(None),
-            )
+    if event.child_id is None:
+        return people
+    child = await session.get(Child, event.child_id)
+    roles = [NetworkRole.GUARDIAN.value]
+    if child is not None and age_on(child.birth_date, today()) >= READS_FROM_AGE:
+        roles.append(NetworkRole.CHILD.value)
+    rows = await session.exec(
+        select(
+            NetworkMember.person_id, NetworkMember.role, NetworkMember.has_parental_responsibility
+        ).where(
+            NetworkMember.child_id == event.child_id,
+            col(NetworkMember.ended_at).is_(None),
+            col(NetworkMember.role).in_(roles),
         )
-        people.update(rows.all())
+    )
+    for person_id, role, responsible in rows.all():
+        # Guardians only with parental responsibility.
+        if role != NetworkRole.GUARDIAN.value or responsible:
+            people.add(person_id)
     return people
 
 
@@ -180,6 +232,8 @@ async def apply_rules(session: AsyncSession, event: Event) -> None:
         return await _tell_unit(session, event, REQUEST_RECEIVED)
     if event.kind == APPEALED:
         return await _tell_unit(session, event, APPEAL_RECEIVED)
+    if event.kind in (DECISION_DUE_SOON, DECISION_OVERDUE):
+        return await _tell_unit(session, event, event.kind)
     if event.kind not in (DECIDED, REASSESSED, STATSFORVALTER):
         return
     people = await _family(session, event)

@@ -515,3 +515,26 @@ async def test_a_hit_the_log_cannot_record_is_withheld(
     assert cache.stats.hits == hits + 2
     assert again.content == first.content
     assert await faulty.count("access_log") == logged + 1
+
+
+@pytest.mark.parametrize(
+    ("selection", "cacheable"),
+    [
+        ("id plan { id revision }", True),
+        # Another domain's objects under a checked type, selected only through the interface
+        # they share: the returned type's domain decides, not the interface's.
+        ("id signals { ... on EventEntity { id } }", False),
+        ("id transitions { ... on EventEntity { id } }", False),
+        ("id coordinatorRequests { id }", False),
+        ("id pathway { id }", False),
+        ("id accessLog { edges { cursor } }", False),
+    ],
+)
+def test_only_checked_domains_objects_are_cached(selection: str, cacheable: bool) -> None:
+    from backend.api.result_cache import judge
+    from backend.api.schema import build_schema
+    from graphql import parse
+
+    schema = build_schema(make_settings("sqlite+aiosqlite:///:memory:"))
+    query = f'query {{ child(id: "x") {{ {selection} }} }}'
+    assert judge(schema, parse(query), None).cacheable is cacheable, selection

@@ -66,11 +66,11 @@ def codes(payload: dict[str, Any]) -> list[tuple[str, str | None]]:
 
 async def rows(api: Api) -> dict[str, int]:
     """Row counts of the right's tables and the outbox: a refused write changes none."""
-    found = {}
+    found: dict[str, int] = {}
     async with api.aut.db.reading() as session:
         models: tuple[type[SQLModel], ...] = (*TABLES, Event)
         for model in models:
-            found[model.__tablename__] = (  # type: ignore[attr-defined]
+            found[str(model.__tablename__)] = (
                 await session.exec(select(func.count()).select_from(model))
             ).one()
     return found

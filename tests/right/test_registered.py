@@ -249,3 +249,32 @@ async def test_next_step_in_the_readers_language(api: Api, world: World) -> None
     assert texts["nb"].startswith("Koordinerende enhet")
     assert texts["nn"].startswith("Koordinerande eining")
     assert texts["en"].startswith("The kommune's coordinating unit")
+
+
+async def test_the_child_from_12_is_told_of_the_decision_not_before(api: Api, world: World) -> None:
+    from backend.identity.models import Person
+    from backend.notify.models import Notification
+
+    told: dict[int, set[str]] = {}
+    for serial, age in enumerate((11, 13)):
+        fam = await family(api, world, age=age, serial=serial, child_member=True)
+        request = await ok(
+            api, "submitCoordinatorRequest", world.parent, childId=fam.child_id, situation="Hjelp."
+        )
+        await refuse(api, world, request)
+        async with api.aut.db.reading() as session:
+            rows = (
+                await session.exec(
+                    select(Person.name)
+                    .join(Notification, col(Notification.recipient_person_id) == col(Person.id))
+                    .where(
+                        Notification.kind == "right.decided",
+                        Notification.channel == "in_app",
+                        Notification.child_id == uuid.UUID(fam.child_id),
+                    )
+                )
+            ).all()
+        told[age] = set(rows)
+    # The guardian with parental responsibility always; the child only from 12.
+    assert told[11] == {world.parent.name}
+    assert told[13] == {world.parent.name, "Emma Testesen"}
