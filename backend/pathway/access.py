@@ -73,15 +73,20 @@ async def load_for_write(
     with the pathway's reach (the network and the kommune's coordinating unit): an id that
     exists nowhere, a row out of reach and a row the caller may not read all answer
     NOT_FOUND; then the permission (NOT_ALLOWED), the child's lock, the version (CONFLICT)."""
-    if actor is None:
-        fail(ErrorCode.UNAUTHENTICATED)
-    assert actor is not None
+    row_id = uuid.UUID(int=0)
     try:
         row_id = uuid.UUID(str(value))
     except ValueError:
-        fail(ErrorCode.NOT_FOUND, field)
+        if actor is not None:
+            fail(ErrorCode.NOT_FOUND, field)
     row = await session.get(model, row_id)
     child_id: uuid.UUID | None = getattr(row, "child_id", None) if row is not None else None
+    if actor is None:
+        # Refused, and logged in the child's access log when the row is a child's.
+        if child_id is not None:
+            raise denied(child_id, action, UserError(ErrorCode.UNAUTHENTICATED))
+        fail(ErrorCode.UNAUTHENTICATED)
+    assert actor is not None
     if row is None or child_id is None:
         fail(ErrorCode.NOT_FOUND, field)
     assert row is not None and child_id is not None
@@ -105,10 +110,13 @@ async def require_on_child(
     session: AsyncSession, actor: Actor | None, action: PathwayAction, child_id: uuid.UUID
 ) -> ChildFacts:
     """Refuse unless the caller may do `action` on this child; out of reach: NOT_FOUND."""
+    exists = await session.get(Child, child_id) is not None
     if actor is None:
+        if exists:
+            raise denied(child_id, action, UserError(ErrorCode.UNAUTHENTICATED))
         fail(ErrorCode.UNAUTHENTICATED)
     assert actor is not None
-    if await session.get(Child, child_id) is None:
+    if not exists:
         fail(ErrorCode.NOT_FOUND, "childId")
     facts = (await load_facts(session, actor, [child_id]))[child_id]
     if not decide(actor, PathwayAction.VIEW, facts):

@@ -22,13 +22,13 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.authz.access import AccessDenied, load_facts, require_actor
+from backend.authz.access import AccessDenied, load_facts
 from backend.authz.policy import Action, ChildFacts, decide_on_child
 from backend.children.models import Child
 from backend.core import validation
 from backend.core.actor import Actor
 from backend.core.database import utcnow
-from backend.core.errors import Collector, ErrorCode, UserError, fail
+from backend.core.errors import Collector, ErrorCode, UserError, UserErrors, fail
 from backend.core.ids import parse_id
 from backend.identity.models import Person
 from backend.network.models import ServiceProvider, ServiceType
@@ -231,9 +231,16 @@ async def answer_raised(
 ) -> uuid.UUID:
     """The leader answers a disagreement raised to them. An id that exists nowhere, one not
     raised, and one the caller may not handle all get the same NOT_FOUND."""
-    actor = require_actor(actor)
-    row_id = parse_id(disagreement_id, "id")
-    row = await session.get(PlanDisagreement, row_id)
+    try:
+        row = await session.get(PlanDisagreement, parse_id(disagreement_id, "id"))
+    except UserErrors:
+        row = None
+    if actor is None:
+        # Refused, and in the child's access log when the disagreement is a child's.
+        error = UserError(ErrorCode.UNAUTHENTICATED)
+        if row is not None:
+            raise AccessDenied(row.child_id, Action.HANDLE_RAISED_DISAGREEMENT, error)
+        raise UserErrors([error])
     if row is None or row.raised_to_leader_at is None:
         fail(ErrorCode.NOT_FOUND, "id")
     assert row is not None

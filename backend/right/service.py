@@ -21,7 +21,6 @@ from backend.authz.access import (
     age_on,
     coordinating_unit_of,
     load_facts,
-    require_actor,
 )
 from backend.authz.policy import Action, ChildFacts
 from backend.children.models import Child
@@ -131,6 +130,13 @@ async def _record(
     )
 
 
+def _anonymous(child_id: uuid.UUID | None) -> None:
+    error = UserError(ErrorCode.UNAUTHENTICATED)
+    if child_id is not None:
+        raise AccessDenied(child_id, Action.VIEW_CHILD, error)
+    raise UserErrors([error])
+
+
 def _refuse(row: CoordinatorRequest, field: str) -> None:
     """The NOT_FOUND of a row that exists nowhere; logged in the child's log if registered."""
     error = UserError(ErrorCode.NOT_FOUND, field)
@@ -157,13 +163,17 @@ async def _facts_for(
 
 async def _for_write(
     session: AsyncSession,
-    actor: Actor,
+    actor: Actor | None,
     row: CoordinatorRequest | None,
     field: str,
     action: str,
 ) -> CoordinatorRequest:
     """The request, if the caller may read it (else NOT_FOUND) and do `action` (else
-    NOT_ALLOWED); locked, and re-read under the lock."""
+    NOT_ALLOWED); locked, and re-read under the lock. Someone not signed in is refused, in
+    the child's access log when the request is a registered child's."""
+    if actor is None:
+        _anonymous(row.child_id if row is not None else None)
+    assert actor is not None
     if row is None:
         fail(ErrorCode.NOT_FOUND, field)
     assert row is not None
@@ -182,10 +192,11 @@ async def _for_write(
 
 
 async def _get(session: AsyncSession, model: Any, value: str, field: str) -> Any:
+    """The row behind an id, or None (a malformed id is one that exists nowhere)."""
     try:
         row_id = parse_id(value, field)
     except UserErrors:
-        fail(ErrorCode.NOT_FOUND, field)
+        return None
     return await session.get(model, row_id)
 
 
@@ -223,7 +234,10 @@ def _services(errors: Collector, values: list[str]) -> list[str]:
 async def submit(
     session: AsyncSession, actor: Actor | None, data: SubmitCoordinatorRequestInput
 ) -> CoordinatorRequest:
-    actor = require_actor(actor)
+    if actor is None:
+        child = await _get(session, Child, data.child_id, "childId") if data.child_id else None
+        _anonymous(child.id if child is not None else None)
+    assert actor is not None
     errors = Collector()
     situation = validation.text(
         errors, "situation", data.situation, max_length=SITUATION_MAX, required=True
@@ -453,9 +467,9 @@ async def decide(
     settings: Settings,
     data: DecideCoordinatorRequestInput,
 ) -> CoordinatorRequest:
-    actor = require_actor(actor)
     row = await _get(session, CoordinatorRequest, data.request_id, "requestId")
     row = await _for_write(session, actor, row, "requestId", logic.DECIDE)
+    assert actor is not None
     if row.version != data.version:
         fail(ErrorCode.CONFLICT, "version")
     if row.status != RequestStatus.AWAITING_DECISION.value:
@@ -498,12 +512,12 @@ async def decide(
 async def appeal(
     session: AsyncSession, actor: Actor | None, data: AppealDecisionInput
 ) -> CoordinatorRequest:
-    actor = require_actor(actor)
     decision = await _get(session, CoordinatorDecision, data.decision_id, "decisionId")
-    if decision is None:
-        fail(ErrorCode.NOT_FOUND, "decisionId")
-    row = await session.get(CoordinatorRequest, decision.request_id)
+    row = (
+        await session.get(CoordinatorRequest, decision.request_id) if decision is not None else None
+    )
     row = await _for_write(session, actor, row, "decisionId", logic.APPEAL)
+    assert actor is not None and decision is not None
     errors = Collector()
     grounds = validation.text(
         errors, "grounds", data.grounds, max_length=REASONS_MAX, required=True
@@ -561,13 +575,12 @@ async def appeal(
 
 
 async def _appeal_for_write(
-    session: AsyncSession, actor: Actor, value: str, version: int
+    session: AsyncSession, actor: Actor | None, value: str, version: int
 ) -> tuple[CoordinatorAppeal, CoordinatorRequest]:
     found = await _get(session, CoordinatorAppeal, value, "appealId")
-    if found is None:
-        fail(ErrorCode.NOT_FOUND, "appealId")
-    row = await session.get(CoordinatorRequest, found.request_id)
+    row = await session.get(CoordinatorRequest, found.request_id) if found is not None else None
     row = await _for_write(session, actor, row, "appealId", logic.DECIDE)
+    assert found is not None
     await session.refresh(found)
     if found.version != version:
         fail(ErrorCode.CONFLICT, "version")
@@ -579,8 +592,8 @@ async def reassess(
 ) -> CoordinatorRequest:
     """The kommune's own reassessment (forvaltningsloven § 33): it changes its decision, or
     upholds it and forwards the appeal to the Statsforvalteren."""
-    actor = require_actor(actor)
     found, row = await _appeal_for_write(session, actor, data.appeal_id, data.version)
+    assert actor is not None
     if found.reassessment is not None:
         fail(ErrorCode.STEP_ALREADY_RECORDED, "appealId")
     errors = Collector()
@@ -641,8 +654,8 @@ async def reassess(
 async def record_statsforvalter_outcome(
     session: AsyncSession, actor: Actor | None, data: RecordStatsforvalterOutcomeInput
 ) -> CoordinatorRequest:
-    actor = require_actor(actor)
     found, row = await _appeal_for_write(session, actor, data.appeal_id, data.version)
+    assert actor is not None
     if found.reassessment != ReassessmentOutcome.UPHELD.value or found.forwarded_at is None:
         fail(ErrorCode.OUTCOME_BEFORE_APPEAL, "appealId")
     if found.statsforvalter_outcome is not None:

@@ -323,9 +323,15 @@ async def views(info: Info, rows: Sequence[RequestRow]) -> list[CoordinatorReque
     """The requests this caller may read, in order; every read (and refusal) of a registered
     child's request noted for that child's access log. A fixed number of statements."""
     actor = info.context.actor
-    if actor is None or not rows:
-        return []
     gate = info.context.gate
+    if actor is None:
+        # Refused, and in the access log of each registered child asked about.
+        for row in rows:
+            if row.child_id is not None:
+                gate.note_refused(row.child_id, WHAT)
+        return []
+    if not rows:
+        return []
     child_ids = list(dict.fromkeys(r.child_id for r in rows if r.child_id is not None))
     # Gathered: the facts of every child load in one batch.
     loaded = await asyncio.gather(*(gate.facts(c) for c in child_ids))

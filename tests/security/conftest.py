@@ -8,15 +8,21 @@ from typing import Any
 
 import pytest
 
+from backend.core.clock import today
 from backend.identity.models import Person, PersonKind
 from tests.conftest import Api, AppUnderTest, World, build_world
 from tests.events.conftest import live_server  # noqa: F401  (the websocket server fixture)
 from tests.helpers import add_member, birth, family_child, fnr, give_consent, register_child
+from tests.pathway import support as pathway_support
+from tests.plan import support as plan_support
+from tests.right import support as right_support
 
 SECRET_FAMILY_NAME = "Hemmeligsen"
 SECRET_DUTY = "Hemmelig oppgave for barnevernet"
 SECRET_PLAN = "Hemmelig behov i planen"
 A_PLAN = "Behov i planen til A"
+SECRET_SITUATION = "Hemmelig situasjon i anmodningen"
+SECRET_RAISED = "Hemmelig uenighet løftet til lederen"
 
 
 async def plan_of(
@@ -96,6 +102,92 @@ async def plan_of(
     }
 
 
+async def right_of(
+    api: Api, guardian: Any, unit_staff: Any, child_id: str, secret: str
+) -> dict[str, Any]:
+    """A request for a coordinator, refused by the coordinating unit and appealed by the
+    guardian: the appeal is open (the request awaits the unit's reassessment)."""
+    request = await right_support.ok(
+        api,
+        "submitCoordinatorRequest",
+        guardian,
+        childId=child_id,
+        situation=f"{secret}: situasjonen",
+    )
+    refused = await right_support.ok(
+        api,
+        "decideCoordinatorRequest",
+        unit_staff,
+        requestId=request["id"],
+        version=request["version"],
+        outcome="REFUSED",
+        reasons="Barnet har ikke behov for langvarige og koordinerte tjenester nå.",
+        legalBasis="Helse- og omsorgstjenesteloven § 7-2 a",
+    )
+    [decision] = refused["decisions"]
+    appealed = await right_support.ok(
+        api,
+        "appealDecision",
+        guardian,
+        decisionId=decision["id"],
+        grounds=f"{secret}: klagen",
+    )
+    [appeal] = appealed["appeals"]
+    assert appealed["status"] == "APPEALED", appealed
+    return {
+        "request": appealed["id"],
+        "request_version": appealed["version"],
+        "decision": decision["id"],
+        "appeal": appeal["id"],
+        "appeal_version": appeal["version"],
+    }
+
+
+async def pathway_of(api: Api, world: World, coordinator: Any, child_id: str) -> dict[str, Any]:
+    """The child's pathway (started by a granted right, as the pathway receives it), one
+    milestone, and a transition with its checklist."""
+    await pathway_support.grant(
+        api,
+        child_id,
+        submitted_on=today(),
+        decided_on=today(),
+        municipality_id=world.municipality.id,
+    )
+    started = await pathway_support.ok(
+        api, "startTransition", coordinator, childId=child_id, kind="HOSPITAL_TO_HOME"
+    )
+    read = await pathway_support.read_child(api, child_id, coordinator)
+    milestone = read["pathway"]["milestones"][0]
+    item = started["items"][0]
+    return {
+        "milestone": milestone["id"],
+        "milestone_version": milestone["version"],
+        "transition": started["id"],
+        "item": item["id"],
+        "item_version": item["version"],
+    }
+
+
+async def raised_of(
+    api: Api, coordinator: Any, guardian: Any, plan_id: str, secret: str
+) -> dict[str, Any]:
+    """A disagreement with the plan, answered by the coordinator and raised to the leader."""
+    said = await plan_support.ok(api, "recordDisagreement", guardian, planId=plan_id, text=secret)
+    answered = await plan_support.ok(
+        api,
+        "answerDisagreement",
+        coordinator,
+        id=said["id"],
+        version=said["version"],
+        answer="Vi fortsetter som planlagt.",
+    )
+    raised = await plan_support.ok(
+        api, "raiseDisagreement", guardian, id=said["id"], version=answered["version"]
+    )
+    assert raised["raisedToLeaderAt"], raised
+    return {"id": raised["id"], "version": raised["version"]}
+
+
 @dataclass
 class Target:
     """One child and what must never leak of it."""
@@ -107,6 +199,12 @@ class Target:
     markers: list[str]
     # The child's plan and one part of each kind, by kind ("plan", "need", "goal", ...).
     plan: dict[str, str] = field(default_factory=dict)
+    # The right: "request", "decision" (a refusal), "appeal" (open), with versions.
+    right: dict[str, Any] = field(default_factory=dict)
+    # The pathway: "milestone", "transition", "item", with versions.
+    pathway: dict[str, Any] = field(default_factory=dict)
+    # A disagreement raised to the coordinating unit's leader: "id", "version".
+    raised: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -188,6 +286,14 @@ async def matrix(app_under_test: AppUnderTest) -> AsyncIterator[Matrix]:
     a_plan = await plan_of(api, world.coordinator, world.parent, a["id"], a_member["id"], A_PLAN)
     b_guardian = b["guardians"][0]["id"]
     b_plan = await plan_of(api, world.coordinator2, world.parent2, b["id"], b_guardian, SECRET_PLAN)
+    a_right = await right_of(api, world.parent, world.coordinator, a["id"], A_PLAN)
+    b_right = await right_of(api, world.parent2, world.coordinator2, b["id"], SECRET_SITUATION)
+    a_pathway = await pathway_of(api, world, world.coordinator, a["id"])
+    b_pathway = await pathway_of(api, world, world.coordinator2, b["id"])
+    a_raised = await raised_of(api, world.coordinator, world.parent, a_plan["plan"], A_PLAN)
+    b_raised = await raised_of(
+        api, world.coordinator2, world.parent2, b_plan["plan"], SECRET_RAISED
+    )
     await api.client.aclose()
     targets = {
         "A": Target(
@@ -197,6 +303,9 @@ async def matrix(app_under_test: AppUnderTest) -> AsyncIterator[Matrix]:
             a_consent["id"],
             [a["id"], a["nationalId"], "Testesen", "Olga Annenforelder", A_PLAN],
             a_plan,
+            a_right,
+            a_pathway,
+            a_raised,
         ),
         "B": Target(
             b["id"],
@@ -211,8 +320,14 @@ async def matrix(app_under_test: AppUnderTest) -> AsyncIterator[Matrix]:
                 "Paul Forelder",
                 b_member["id"],
                 SECRET_PLAN,
+                SECRET_SITUATION,
+                SECRET_RAISED,
+                b_right["request"],
             ],
             b_plan,
+            b_right,
+            b_pathway,
+            b_raised,
         ),
     }
     yield Matrix(

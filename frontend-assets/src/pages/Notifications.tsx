@@ -47,6 +47,8 @@ export const NOTIFICATION_KINDS = [
   'right.statsforvalter_outcome',
   'right.request_received',
   'right.appeal_received',
+  'right.decision_due_soon',
+  'right.decision_overdue',
   'pathway.milestone_due_soon',
   'pathway.milestone_missed',
   'pathway.milestone_missed_in_kommune',
@@ -97,6 +99,8 @@ function detail(t: TFunction, note: Note): string {
     case 'right.statsforvalter_outcome':
     case 'right.request_received':
     case 'right.appeal_received':
+    case 'right.decision_due_soon':
+    case 'right.decision_overdue':
     case 'pathway.milestone_due_soon':
     case 'pathway.milestone_missed':
     case 'pathway.milestone_missed_in_kommune':
@@ -113,6 +117,8 @@ function pageFor(kind: string): string | null {
   switch (kind) {
     case 'right.request_received':
     case 'right.appeal_received':
+    case 'right.decision_due_soon':
+    case 'right.decision_overdue':
     case 'pathway.milestone_missed_in_kommune':
       return '/kommune/requests';
     case 'plan.disagreement_raised_to_leader':
