@@ -32,6 +32,7 @@ from backend.core.database import Database
 from backend.core.errors import ErrorCode
 from backend.core.i18n import LANGUAGES
 from backend.core.settings import Settings, get_settings
+from backend.events import registry
 from backend.events.hub import LiveHub
 from backend.events.socket import LiveTransportWSHandler, offers_our_protocol
 from backend.identity import auth, csrf, dev, oidc
@@ -233,6 +234,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/dev/sign-out", dev.sign_out, methods=["POST"]),
         Route("/dev/people", dev.people, methods=["GET"]),
         *oidc.routes(),
+        # The domains' own endpoints (calendar feeds, live documents).
+        *registry.routes(),
         # Last: every other GET is a page of the web app.
         *webapp.routes(),
     ]

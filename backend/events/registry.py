@@ -151,6 +151,10 @@ class Domain:
     # Fields ("Type.field") whose answer changes with nothing the cache checks (the access
     # log grows with every read): a document selecting one is never cached.
     uncached_fields: frozenset[str] = frozenset()
+    # HTTP and websocket routes of the domain's own (e.g. a calendar feed, a live document),
+    # mounted before the web app's pages; endpoints find the database, settings and live hub
+    # on `request.app.state` (db, settings, live).
+    routes: tuple[Any, ...] = ()
 
 
 _DOMAINS: dict[str, Domain] = {}
@@ -215,6 +219,10 @@ def cache_checked() -> frozenset[str]:
 
 def uncached_fields() -> frozenset[str]:
     return frozenset(name for domain in _DOMAINS.values() for name in domain.uncached_fields)
+
+
+def routes() -> tuple[Any, ...]:
+    return tuple(route for domain in _DOMAINS.values() for route in domain.routes)
 
 
 def render_is_shared(entity_type: str) -> bool:
