@@ -571,8 +571,13 @@ async def load_for_write(
     version: int | None = None,
     readable: Callable[[Row, ChildFacts], Awaitable[bool]] | None = None,
     permitted: Callable[[Row, ChildFacts], bool] | None = None,
+    reach: Action = Action.VIEW_CHILD,
 ) -> tuple[Row, ChildFacts]:
     """The row behind `value` for a write, if the caller may read it; else NOT_FOUND.
+
+    `reach` is the action that says the caller may see the row's child at all: viewChild for
+    the network's data; a domain with a wider reach (the pathway: also the kommune's
+    coordinating unit) names its own action (any enum whose value is a Cedar action name).
 
     An id that exists nowhere, a row of a child outside the caller's network and a row the
     caller may not read (`readable`) all get the same answer: NOT_FOUND on `field`, same
@@ -599,7 +604,7 @@ async def load_for_write(
     assert row is not None and child_id is not None
     not_found = AccessDenied(child_id, action, UserError(ErrorCode.NOT_FOUND, field))
     facts = (await load_facts(session, actor, [child_id]))[child_id]
-    if not decide_on_child(actor, Action.VIEW_CHILD, facts):
+    if not decide_on_child(actor, reach, facts):
         raise not_found
     if readable is not None and not await readable(row, facts):
         raise not_found

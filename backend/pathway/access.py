@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.authz import cedar
 from backend.authz.access import AccessDenied, load_facts
+from backend.authz.access import load_for_write as gate_load_for_write
 from backend.authz.policy import Action, Category, ChildFacts, decide_on_child
 from backend.catalogue.access import KommuneFacts
 from backend.children.models import Child
@@ -69,41 +70,20 @@ async def load_for_write(
     permitted: Callable[[Row, ChildFacts], bool] | None = None,
     readable: Callable[[Row, ChildFacts], Awaitable[bool]] | None = None,
 ) -> tuple[Row, ChildFacts]:
-    """The row behind `value` for a write, as `backend.authz.access.load_for_write` does it,
-    with the pathway's reach (the network and the kommune's coordinating unit): an id that
-    exists nowhere, a row out of reach and a row the caller may not read all answer
-    NOT_FOUND; then the permission (NOT_ALLOWED), the child's lock, the version (CONFLICT)."""
-    row_id = uuid.UUID(int=0)
-    try:
-        row_id = uuid.UUID(str(value))
-    except ValueError:
-        if actor is not None:
-            fail(ErrorCode.NOT_FOUND, field)
-    row = await session.get(model, row_id)
-    child_id: uuid.UUID | None = getattr(row, "child_id", None) if row is not None else None
-    if actor is None:
-        # Refused, and logged in the child's access log when the row is a child's.
-        if child_id is not None:
-            raise denied(child_id, action, UserError(ErrorCode.UNAUTHENTICATED))
-        fail(ErrorCode.UNAUTHENTICATED)
-    assert actor is not None
-    if row is None or child_id is None:
-        fail(ErrorCode.NOT_FOUND, field)
-    assert row is not None and child_id is not None
-    not_found = denied(child_id, action, UserError(ErrorCode.NOT_FOUND, field))
-    facts = (await load_facts(session, actor, [child_id]))[child_id]
-    if not decide(actor, PathwayAction.VIEW, facts):
-        raise not_found
-    if readable is not None and not await readable(row, facts):
-        raise not_found
-    allowed = permitted(row, facts) if permitted is not None else decide(actor, action, facts)
-    if not allowed:
-        raise denied(child_id, action, UserError(ErrorCode.NOT_ALLOWED))
-    await session.exec(select(Child.id).where(Child.id == child_id).with_for_update())
-    await session.refresh(row)
-    if version is not None and getattr(row, "version", None) != version:
-        fail(ErrorCode.CONFLICT, "version")
-    return row, facts
+    """The row behind `value` for a write (`backend.authz.access.load_for_write`), with the
+    pathway's reach: the network and the kommune's coordinating unit (viewPathway)."""
+    return await gate_load_for_write(
+        session,
+        actor,
+        model,
+        value,
+        action=cast(Action, action),
+        field=field,
+        version=version,
+        permitted=permitted,
+        readable=readable,
+        reach=cast(Action, PathwayAction.VIEW),
+    )
 
 
 async def require_on_child(
