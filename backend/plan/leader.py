@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.authz.access import AccessDenied, load_facts
+from backend.authz.access import AccessDenied, load_facts, load_facts_for
 from backend.authz.policy import Action, ChildFacts, decide_on_child
 from backend.children.models import Child
 from backend.core import validation
@@ -89,13 +89,14 @@ async def leaders_for(session: AsyncSession, child_id: uuid.UUID) -> list[uuid.U
             .order_by(col(Person.id))
         )
     ).all()
-    leaders = []
-    for person in people:
-        actor = Actor.from_person(person, auth_method="rule")
-        facts = (await load_facts(session, actor, [child_id]))[child_id]
-        if may_handle(actor, facts, True):
-            leaders.append(person.id)
-    return leaders
+    actors = [Actor.from_person(person, auth_method="rule") for person in people]
+    # One facts load for every leader (a fixed number of statements).
+    facts = await load_facts_for(session, [(actor, child_id) for actor in actors])
+    return [
+        actor.person_id
+        for actor in actors
+        if may_handle(actor, facts[(actor.person_id, child_id)], True)
+    ]
 
 
 def may_handle(actor: Actor, facts: ChildFacts, leads: bool) -> bool:
@@ -115,13 +116,15 @@ class RaisedRow:
 
 
 async def raised_for_leader(
-    session: AsyncSession, actor: Actor | None
+    session: AsyncSession, actor: Actor | None, only: uuid.UUID | None = None
 ) -> tuple[list[RaisedRow], dict[uuid.UUID, ChildFacts]]:
     """The raised disagreements the caller may handle, newest first, with the facts they
-    were decided on (a fixed number of statements, whatever the number of children)."""
+    were decided on (a fixed number of statements, whatever the number of children);
+    `only`: just that one (e.g. to show it after answering it)."""
     kommune = await led_kommune(session, actor)
     if actor is None or kommune is None:
         return [], {}
+    one = [col(PlanDisagreement.id) == only] if only is not None else []
     rows = list(
         (
             await session.exec(
@@ -132,6 +135,7 @@ async def raised_for_leader(
                     col(Child.municipality_id) == kommune,
                     col(PlanDisagreement.raised_to_leader_at).is_not(None),
                     col(Plan.ended_at).is_(None),
+                    *one,
                 )
                 .order_by(col(PlanDisagreement.raised_to_leader_at).desc())
                 .limit(LIST_MAX)

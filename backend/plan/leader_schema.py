@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import uuid
 
 import strawberry
 
@@ -65,10 +66,10 @@ class RaisedDisagreement:
         )
 
 
-async def _raised(info: Info) -> list[RaisedDisagreement]:
+async def _raised(info: Info, only: uuid.UUID | None = None) -> list[RaisedDisagreement]:
     gate = info.context.gate
     async with info.context.reads.session() as session:
-        found, _ = await leader.raised_for_leader(session, info.context.actor)
+        found, _ = await leader.raised_for_leader(session, info.context.actor, only)
     for item in found:
         gate.note_read(item.row.child_id, leader.READ_AS)
     return [RaisedDisagreement.of(item) for item in found]
@@ -119,7 +120,7 @@ class LeaderMutation:
         )
         if written is None:
             return RaisedDisagreementPayload(errors=errors)
-        shown = [d for d in await _raised(info) if d.id == str(written)]
+        shown = await _raised(info, uuid.UUID(str(written)))
         return RaisedDisagreementPayload(disagreement=shown[0] if shown else None, errors=errors)
 
 
