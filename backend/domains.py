@@ -16,6 +16,7 @@ from backend.consent.domain import DOMAIN as consent
 from backend.events import registry
 from backend.events.registry import Domain
 from backend.identity.domain import DOMAIN as identity
+from backend.meeting.domain import DOMAIN as meeting
 from backend.network.domain import DOMAIN as network
 from backend.notify.domain import DOMAIN as notify
 
@@ -37,6 +38,7 @@ DOMAINS: tuple[Domain, ...] = (
     catalogue,
     right,
     pathway,
+    meeting,
 )
 
 _installed = False

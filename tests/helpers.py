@@ -77,6 +77,35 @@ def codes(payload: dict[str, Any]) -> list[tuple[str, str | None]]:
     return [(e["code"], e["field"]) for e in payload["errors"]]
 
 
+class Mutations:
+    """A domain's mutations by name: (input type, payload key, the key's selection)."""
+
+    def __init__(self, payloads: dict[str, tuple[str, str, str]]) -> None:
+        self.payloads = payloads
+
+    async def call(
+        self, api: Api, mutation: str, as_: Any, language: str | None = None, **fields: Any
+    ) -> dict[str, Any]:
+        """The payload as sent, errors included."""
+        kind, key, selection = self.payloads[mutation]
+        text = (
+            f"mutation($input: {kind}!) {{ {mutation}(input: $input) {{ {key} {{ {selection} }} "
+            "errors { code field message } } }"
+        )
+        data = await api.gql(text, {"input": fields}, as_=as_, language=language)
+        return dict(data[mutation])
+
+    async def ok(
+        self, api: Api, mutation: str, as_: Any, language: str | None = None, **fields: Any
+    ) -> dict[str, Any]:
+        """The payload's object, after checking there were no errors."""
+        payload = await self.call(api, mutation, as_, language, **fields)
+        assert payload["errors"] == [], (mutation, payload["errors"])
+        key = self.payloads[mutation][1]
+        assert payload[key] is not None, mutation
+        return dict(payload[key])
+
+
 ALL_BUT_BARNEVERN = ("HEALTH", "SCHOOL", "WELFARE", "FAMILY")
 
 

@@ -48,6 +48,8 @@ class Purpose(enum.Enum):
     LIVE_UPDATES = "LIVE_UPDATES"
     USE = "USE"
     SECURITY_REVIEW = "SECURITY_REVIEW"
+    # A network meeting (its agenda, invitations, minutes), read by those taking part.
+    MEETING = "MEETING"
     # Shown, never stored: a refusal for someone outside the network, in neutral words.
     OUTSIDER_REFUSED = "OUTSIDER_REFUSED"
 
@@ -106,6 +108,7 @@ LABELS: dict[Purpose, Text] = {
         "Sikkerheitsgjennomgangen til kommunen",
         "The kommune's security review",
     ),
+    Purpose.MEETING: ("Møte i nettverket", "Møte i nettverket", "A network meeting"),
     Purpose.OUTSIDER_REFUSED: (
         "Noen utenfor nettverket prøvde å åpne barnets opplysninger; forsøket ble stoppet "
         "og ligger i kommunens sikkerhetsgjennomgang",

@@ -39,6 +39,16 @@ class ErrorCode(enum.Enum):
     APPEAL_ALREADY_OPEN = "APPEAL_ALREADY_OPEN"
     STEP_ALREADY_RECORDED = "STEP_ALREADY_RECORDED"
     OUTCOME_BEFORE_APPEAL = "OUTCOME_BEFORE_APPEAL"
+    # Meetings (backend/meeting).
+    MEETING_IN_PAST = "MEETING_IN_PAST"
+    ENDS_BEFORE_START = "ENDS_BEFORE_START"
+    ALREADY_INVITED = "ALREADY_INVITED"
+    MEETING_CANCELLED = "MEETING_CANCELLED"
+    GUEST_ACCESS_ENDED = "GUEST_ACCESS_ENDED"
+    MINUTES_CLOSED = "MINUTES_CLOSED"
+    MINUTES_NOT_CLOSED = "MINUTES_NOT_CLOSED"
+    MEETING_STARTED = "MEETING_STARTED"
+    PLAN_REQUIRED = "PLAN_REQUIRED"
     # Request refusals (before the document is run): too costly, or over the caller's budget.
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     RATE_LIMITED = "RATE_LIMITED"
@@ -163,6 +173,51 @@ MESSAGES: dict[ErrorCode, Text] = {
         "The Statsforvalteren's outcome can only be recorded after the kommune upheld the "
         "refusal and forwarded the appeal.",
     ),
+    ErrorCode.MEETING_IN_PAST: (
+        "Møtet kan ikke starte i fortiden.",
+        "Møtet kan ikkje starte i fortida.",
+        "The meeting cannot start in the past.",
+    ),
+    ErrorCode.ENDS_BEFORE_START: (
+        "Møtet må slutte etter at det starter.",
+        "Møtet må slutte etter at det startar.",
+        "The meeting must end after it starts.",
+    ),
+    ErrorCode.ALREADY_INVITED: (
+        "Personen er allerede invitert til møtet.",
+        "Personen er allereie invitert til møtet.",
+        "This person is already invited to the meeting.",
+    ),
+    ErrorCode.MEETING_CANCELLED: (
+        "Møtet er avlyst.",
+        "Møtet er avlyst.",
+        "The meeting has been cancelled.",
+    ),
+    ErrorCode.GUEST_ACCESS_ENDED: (
+        "Gjestetilgangen til møtet er avsluttet.",
+        "Gjestetilgangen til møtet er avslutta.",
+        "The guest's access to the meeting has ended.",
+    ),
+    ErrorCode.MINUTES_CLOSED: (
+        "Referatet er lukket.",
+        "Referatet er lukka.",
+        "The minutes are closed.",
+    ),
+    ErrorCode.MINUTES_NOT_CLOSED: (
+        "Referatet er ikke lukket ennå.",
+        "Referatet er ikkje lukka enno.",
+        "The minutes have not been closed yet.",
+    ),
+    ErrorCode.MEETING_STARTED: (
+        "Møtet har allerede startet.",
+        "Møtet har allereie starta.",
+        "The meeting has already started.",
+    ),
+    ErrorCode.PLAN_REQUIRED: (
+        "Barnet har ingen plan ennå. Opprett planen først.",
+        "Barnet har ingen plan enno. Opprett planen først.",
+        "The child has no plan yet. Create the plan first.",
+    ),
     ErrorCode.QUERY_TOO_COMPLEX: (
         "Forespørselen er for stor eller for sammensatt.",
         "Førespurnaden er for stor eller for samansett.",
@@ -264,6 +319,10 @@ class Collector:
 
     def add(self, code: ErrorCode, field: str | None = None, detail: Text | None = None) -> None:
         self.errors.append(UserError(code, field, detail))
+
+    def has(self, field: str) -> bool:
+        """Whether `field` already has an error."""
+        return any(error.field == field for error in self.errors)
 
     def raise_if_any(self) -> None:
         if self.errors:

@@ -25,6 +25,7 @@ from backend.core.database import Database
 from backend.core.settings import Settings
 from backend.identity.actor import Actor
 from backend.identity.models import Person, PersonKind
+from backend.meeting.demo import seed_meetings
 from backend.network import service as network
 from backend.network.models import (
     Municipality,
@@ -375,6 +376,17 @@ async def seed_demo(db: Database, settings: Settings) -> bool:
         )
         # Emma's pathway (started by her granted request), a transition and a signal.
         await seed_pathway(session, child_id=emma.id, coordinator=kari, recorder=habu)
+        # Emma's meetings: one held (minutes, tasks), one ahead with a hospital guest.
+        await seed_meetings(
+            session,
+            child_id=emma.id,
+            coordinator=kari,
+            mother=parents["Sara Johansen"],
+            father=parents["Ahmed Haddad"],
+            teacher=teacher,
+            habu=habu,
+            hospital_org_number=demo_org_number(14),
+        )
         await session.flush()
         count = (await session.exec(select(func.count()).select_from(Child))).one()
         assert count == len(plans)

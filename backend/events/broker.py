@@ -1,10 +1,12 @@
 """Fan-out of commit hints between app processes: in-process (embedded) or Redis pub/sub.
 
 A hint only says "child X has events up to seq N", "person P's feed or memberships
-changed" or "session/token T ended". Subscribers always read the events themselves from the
-database by cursor and decide access from the database, so a hint that is lost (a crash
-right after the commit, a Redis outage) costs latency, never an event: the hub's slow
-safety sweep finds what the hint would have announced.
+changed", "session/token T ended" or "document D has updates up to seq N" (a shared
+document a domain keeps as numbered rows, e.g. minutes written together). Subscribers
+always read the events themselves from the database by cursor and decide access from the
+database, so a hint that is lost (a crash right after the commit, a Redis outage) costs
+latency, never an event: the hub's slow safety sweep finds what the hint would have
+announced.
 """
 
 from __future__ import annotations
@@ -32,23 +34,27 @@ class Hints:
     persons: list[uuid.UUID] = field(default_factory=list)
     # Sessions and API tokens that ended (logout, revocation).
     ended: list[uuid.UUID] = field(default_factory=list)
+    # Shared documents with new rows: (document id, last seq). Their followers read the rows
+    # themselves (see `listen_documents`); the hub does not look at these.
+    documents: list[tuple[uuid.UUID, int]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.heads or self.persons or self.ended)
+        return bool(self.heads or self.persons or self.ended or self.documents)
 
 
 # Called with the hints received, and with None after a reconnect (hints may have been
 # missed while disconnected: check everything).
 HintHandler = Callable[[Hints | None], Awaitable[None]]
 
-# Wire format, comma-separated: "<child hex>:<seq>", "p<person hex>", "e<session/token hex>".
-# A process that does not know a part logs and skips it.
+# Wire format, comma-separated: "<child hex>:<seq>", "p<person hex>", "e<session/token hex>",
+# "d<document hex>:<seq>". A process that does not know a part logs and skips it.
 
 
 def encode_hint(hints: Hints) -> str:
     parts = [f"{child_id.hex}:{seq}" for child_id, seq in hints.heads]
     parts += [f"p{person.hex}" for person in hints.persons]
     parts += [f"e{ended.hex}" for ended in hints.ended]
+    parts += [f"d{document.hex}:{seq}" for document, seq in hints.documents]
     return ",".join(parts)
 
 
@@ -61,6 +67,9 @@ def decode_hint(raw: str | bytes) -> Hints:
                 hints.persons.append(uuid.UUID(hex=part[1:]))
             elif part[:1] == "e" and len(part) == 33:
                 hints.ended.append(uuid.UUID(hex=part[1:]))
+            elif part[:1] == "d" and part.find(":") == 33:
+                document, _, seq = part[1:].partition(":")
+                hints.documents.append((uuid.UUID(hex=document), int(seq)))
             else:
                 child, _, seq = part.partition(":")
                 hints.heads.append((uuid.UUID(hex=child), int(seq)))
@@ -87,6 +96,29 @@ _LOCAL: list[Callable[[Hints], None]] = []
 def listen_locally(announce: Callable[[Hints], None]) -> Callable[[], None]:
     _LOCAL.append(announce)
     return lambda: _LOCAL.remove(announce)
+
+
+# Followers of shared documents in this process: told of the documents hinted by any
+# process (through the Redis listener), and with None after a reconnect (hints may have been
+# missed: re-read every followed document). The process's own writes tell its followers
+# directly; the in-process broker has no other process to hear from.
+DocumentHandler = Callable[[list[tuple[uuid.UUID, int]] | None], None]
+_DOCUMENTS: list[DocumentHandler] = []
+
+
+def listen_documents(handler: DocumentHandler) -> Callable[[], None]:
+    _DOCUMENTS.append(handler)
+    return lambda: _DOCUMENTS.remove(handler)
+
+
+def _tell_documents(documents: list[tuple[uuid.UUID, int]] | None) -> None:
+    if documents is not None and not documents:
+        return
+    for handler in list(_DOCUMENTS):
+        try:
+            handler(documents)
+        except Exception:
+            log.exception("a document follower failed")
 
 
 async def announce(hints: Hints) -> None:
@@ -218,6 +250,7 @@ class RedisBroker:
                 if not first:
                     log.warning("Redis listener reconnected; re-checking every followed child")
                     # Hints published while we were away are gone: look at everything.
+                    _tell_documents(None)
                     if self._on_hint is not None:
                         await self._on_hint(None)
                 first = False
@@ -226,8 +259,10 @@ class RedisBroker:
                     message = await pubsub.get_message(timeout=5.0)
                     if message is None or message.get("type") != "message":
                         continue
+                    hints = decode_hint(message["data"])
+                    _tell_documents(hints.documents)
                     if self._on_hint is not None:
-                        await self._on_hint(decode_hint(message["data"]))
+                        await self._on_hint(hints)
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as exc:

@@ -89,6 +89,26 @@ class PersonFeed:
     item: Callable[[str, Any], Any]
 
 
+@dataclass(frozen=True)
+class EmailAttachment:
+    """A file an e-mail carries (e.g. a meeting's .ics: text/calendar; method=REQUEST)."""
+
+    filename: str
+    content: bytes
+    maintype: str
+    subtype: str
+    # Content-Type parameters, e.g. {"method": "REQUEST", "charset": "utf-8"}.
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+# What an e-mail of one notification kind carries, given (db, settings, recipient, payload,
+# language): read when it is sent, so it shows the state then (nothing: no attachment).
+EmailAttachments = Callable[
+    ["Database", "Settings", uuid.UUID, Mapping[str, Any], str],
+    Awaitable[Sequence[EmailAttachment]],
+]
+
+
 class AccessLogSink(Protocol):
     """Collects access-log rows (from the gate) and writes them in as few transactions as
     possible."""
@@ -155,6 +175,8 @@ class Domain:
     # mounted before the web app's pages; endpoints find the database, settings and live hub
     # on `request.app.state` (db, settings, live).
     routes: tuple[Any, ...] = ()
+    # notification kind -> what its e-mails carry (the notifier imports no domain).
+    email_attachments: Mapping[str, EmailAttachments] = field(default_factory=dict)
 
 
 _DOMAINS: dict[str, Domain] = {}
@@ -223,6 +245,13 @@ def uncached_fields() -> frozenset[str]:
 
 def routes() -> tuple[Any, ...]:
     return tuple(route for domain in _DOMAINS.values() for route in domain.routes)
+
+
+def email_attachments_for(kind: str) -> EmailAttachments | None:
+    for domain in _DOMAINS.values():
+        if kind in domain.email_attachments:
+            return domain.email_attachments[kind]
+    return None
 
 
 def render_is_shared(entity_type: str) -> bool:

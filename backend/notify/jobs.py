@@ -21,7 +21,9 @@ from backend.authz.access import load_facts
 from backend.core.clock import OSLO
 from backend.core.database import Database, utcnow
 from backend.core.settings import Settings
+from backend.events import registry
 from backend.events.models import Event
+from backend.events.registry import EmailAttachment
 from backend.events.visibility import may_know, reveals_of, session_lookups
 from backend.identity.actor import Actor
 from backend.identity.models import Person
@@ -61,7 +63,13 @@ async def deliver(db: Database, settings: Settings, notification_id: uuid.UUID) 
     else:
         subject, body = kinds.render_email(claimed.kind, claimed.payload, claimed.language)
         message = mailer.build_message(
-            settings, claimed.email, subject, body, claimed.delivery_id, claimed.language
+            settings,
+            claimed.email,
+            subject,
+            body,
+            claimed.delivery_id,
+            claimed.language,
+            await _attachments(db, settings, claimed),
         )
         try:
             receipt = await mailer.send(settings, message)
@@ -75,6 +83,21 @@ async def deliver(db: Database, settings: Settings, notification_id: uuid.UUID) 
     await _mark_sent(db, claimed, receipt)
     log.info("notification %s sent", claimed.id)
     return NotificationStatus.SENT.value
+
+
+async def _attachments(
+    db: Database, settings: Settings, claimed: service.Claimed
+) -> Sequence[EmailAttachment]:
+    """What the e-mail of this kind carries (a meeting's .ics), as its domain builds it now.
+    A domain that cannot build it does not hold the message back: the text is sent alone."""
+    build = registry.email_attachments_for(claimed.kind)
+    if build is None:
+        return ()
+    try:
+        return await build(db, settings, claimed.recipient_id, claimed.payload, claimed.language)
+    except Exception:
+        log.exception("notification %s: its attachment could not be built", claimed.id)
+        return ()
 
 
 async def _mark_sent(db: Database, claimed: service.Claimed, receipt: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -15,6 +16,7 @@ import aiosmtplib
 
 from backend.core.i18n import normalise
 from backend.core.settings import Settings
+from backend.events.registry import EmailAttachment
 
 log = logging.getLogger("koordinat.mail")
 
@@ -26,11 +28,27 @@ class SendFailed(Exception):
 
 
 def build_message(
-    settings: Settings, to: str, subject: str, body: str, delivery_id: uuid.UUID, language: str
+    settings: Settings,
+    to: str,
+    subject: str,
+    body: str,
+    delivery_id: uuid.UUID,
+    language: str,
+    attachments: Sequence[EmailAttachment] = (),
 ) -> EmailMessage:
     message = EmailMessage()
     # Content first: set_content() clears any Content-* header set before it.
     message.set_content(body)
+    for attachment in attachments:
+        # A calendar reads the invitation from the text/calendar part (method=REQUEST or
+        # CANCEL); as an attachment it is also a file the recipient can open.
+        message.add_attachment(
+            attachment.content,
+            maintype=attachment.maintype,
+            subtype=attachment.subtype,
+            filename=attachment.filename,
+            params=dict(attachment.params),
+        )
     message["From"] = settings.smtp_from
     message["To"] = to
     message["Subject"] = subject

@@ -171,6 +171,7 @@ class Claimed:
     """A notification a worker now holds, with what it needs to deliver it."""
 
     id: uuid.UUID
+    recipient_id: uuid.UUID
     kind: str
     channel: Channel
     payload: dict[str, Any]
@@ -221,6 +222,7 @@ async def claim(
     row, person = found
     return Claimed(
         id=notification_id,
+        recipient_id=row.recipient_person_id,
         kind=row.kind,
         channel=Channel(row.channel),
         payload=dict(row.payload),

@@ -13,12 +13,16 @@ import { Admin } from './pages/Admin';
 import { Caseload } from './pages/Caseload';
 import { ChildWorkspace } from './pages/ChildWorkspace';
 import { DataUse } from './pages/DataUse';
+import { EditMeeting } from './pages/EditMeeting';
 import { Family } from './pages/Family';
+import { Meetings } from './pages/Meetings';
+import { MeetingView } from './pages/MeetingView';
 import { NotFound } from './pages/NotFound';
 import { Notifications } from './pages/Notifications';
 import { RegisterChild } from './pages/RegisterChild';
 import { RequestDetail } from './pages/RequestDetail';
 import { Requests } from './pages/Requests';
+import { ScheduleMeeting } from './pages/ScheduleMeeting';
 import { SignIn } from './pages/SignIn';
 
 export function App() {
@@ -55,6 +59,10 @@ export function App() {
         <Route path="/family" element={<Family />} />
         <Route path="/children/new" element={<RegisterChild />} />
         <Route path="/children/:id" element={<ChildWorkspace me={me} />} />
+        <Route path="/children/:id/meetings/new" element={<ScheduleMeeting />} />
+        <Route path="/meetings" element={<Meetings />} />
+        <Route path="/meetings/:id" element={<MeetingView me={me} />} />
+        <Route path="/meetings/:id/edit" element={<EditMeeting />} />
         <Route path="/notifications" element={<Notifications />} />
         <Route path="/admin" element={<Admin me={me} />} />
         <Route path="/kommune/requests" element={<Requests me={me} />} />

@@ -146,6 +146,10 @@ class Session:
             self.documents.append(json.loads(request.post_data)["query"])
 
     def _on_socket(self, socket: WebSocket) -> None:
+        # Only the GraphQL socket carries documents (the live minutes' frames are binary).
+        if not socket.url.endswith("/graphql"):
+            return
+
         def sent(payload: str | bytes) -> None:
             message = json.loads(payload)
             if message.get("type") == "subscribe":

@@ -14,6 +14,8 @@ from backend.events.service import record_change
 from backend.notify.models import Notification
 from backend.pathway.models import TABLES
 from tests.conftest import Api
+from tests.helpers import Mutations
+from tests.helpers import codes as codes
 
 MILESTONE = "id key title dueOn status metOn metBy deviationReason version"
 PATHWAY = f"id templateName startedOn milestones {{ {MILESTONE} }}"
@@ -22,7 +24,6 @@ TRANSITION = f"id kind title dueOn version items {{ {ITEM} }}"
 SIGNAL = "id kind description category recordedByName recordedAt"
 TEMPLATE = """id name version milestones { key title anchor targetDays repeatEveryDays
   trigger }"""
-ERRORS = "errors { code field message }"
 
 CHILD = f"""query($id: ID!) {{ child(id: $id) {{ id pathway {{ {PATHWAY} }}
   transitions {{ {TRANSITION} }} signals {{ {SIGNAL} }} }} }}"""
@@ -41,30 +42,9 @@ PAYLOADS: dict[str, tuple[str, str, str]] = {
 }
 
 
-async def call(
-    api: Api, mutation: str, as_: Any, language: str | None = None, **fields: Any
-) -> dict[str, Any]:
-    kind, key, selection = PAYLOADS[mutation]
-    document = (
-        f"mutation($input: {kind}!) {{ {mutation}(input: $input) {{ {key} {{ {selection} }} "
-        f"{ERRORS} }} }}"
-    )
-    data = await api.gql(document, {"input": fields}, as_=as_, language=language)
-    return dict(data[mutation])
-
-
-async def ok(
-    api: Api, mutation: str, as_: Any, language: str | None = None, **fields: Any
-) -> dict[str, Any]:
-    payload = await call(api, mutation, as_, language, **fields)
-    assert payload["errors"] == [], (mutation, payload["errors"])
-    key = PAYLOADS[mutation][1]
-    assert payload[key] is not None, mutation
-    return dict(payload[key])
-
-
-def codes(payload: dict[str, Any]) -> list[tuple[str, str | None]]:
-    return [(e["code"], e["field"]) for e in payload["errors"]]
+_MUTATIONS = Mutations(PAYLOADS)
+call = _MUTATIONS.call
+ok = _MUTATIONS.ok
 
 
 async def read_child(api: Api, child_id: str, as_: Any, language: str | None = None) -> Any:

@@ -13,6 +13,7 @@ from backend.identity.models import Person, PersonKind
 from tests.conftest import Api, AppUnderTest, World, build_world
 from tests.events.conftest import live_server  # noqa: F401  (the websocket server fixture)
 from tests.helpers import add_member, birth, family_child, fnr, give_consent, register_child
+from tests.meeting import support as meeting_support
 from tests.pathway import support as pathway_support
 from tests.plan import support as plan_support
 from tests.right import support as right_support
@@ -23,6 +24,7 @@ SECRET_PLAN = "Hemmelig behov i planen"
 A_PLAN = "Behov i planen til A"
 SECRET_SITUATION = "Hemmelig situasjon i anmodningen"
 SECRET_RAISED = "Hemmelig uenighet løftet til lederen"
+SECRET_MEETING = "Hemmelig møte om Bjørk"
 
 
 async def plan_of(
@@ -168,6 +170,31 @@ async def pathway_of(api: Api, world: World, coordinator: Any, child_id: str) ->
     }
 
 
+async def meeting_of(
+    api: Api, world: World, coordinator: Any, child_id: str, title: str, guest: Any
+) -> dict[str, Any]:
+    """A meeting of the child ahead, with a guest from outside every network invited."""
+    scheduled = await meeting_support.ok(
+        api,
+        "scheduleMeeting",
+        coordinator,
+        childId=child_id,
+        title=title,
+        startsAt=meeting_support.at(48),
+        endsAt=meeting_support.at(49),
+    )
+    invited = await meeting_support.ok(
+        api, "inviteGuest", coordinator, meetingId=scheduled["id"], personId=str(guest.id)
+    )
+    invitation = next(i for i in invited["invitations"] if i["guest"])
+    return {
+        "meeting": invited["id"],
+        "version": invited["version"],
+        "invitation": invitation["id"],
+        "invitation_version": invitation["version"],
+    }
+
+
 async def raised_of(
     api: Api, coordinator: Any, guardian: Any, plan_id: str, secret: str
 ) -> dict[str, Any]:
@@ -205,6 +232,8 @@ class Target:
     pathway: dict[str, Any] = field(default_factory=dict)
     # A disagreement raised to the coordinating unit's leader: "id", "version".
     raised: dict[str, Any] = field(default_factory=dict)
+    # A meeting ahead with a guest invited: "meeting", "version", "invitation" (the guest's).
+    meeting: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -294,6 +323,17 @@ async def matrix(app_under_test: AppUnderTest) -> AsyncIterator[Matrix]:
     b_raised = await raised_of(
         api, world.coordinator2, world.parent2, b_plan["plan"], SECRET_RAISED
     )
+    # A specialist outside every network, the guest of both children's meetings (a guest
+    # sees the meeting only: no role of the matrix is one).
+    async with app_under_test.db.writing() as session:
+        guest = Person(
+            name="Gerd Gjest",
+            kind=PersonKind.STAFF.value,
+            employer_service_id=world.hospital.id,
+        )
+        session.add(guest)
+    a_meeting = await meeting_of(api, world, world.coordinator, a["id"], "Møte om A", guest)
+    b_meeting = await meeting_of(api, world, world.coordinator2, b["id"], SECRET_MEETING, guest)
     await api.client.aclose()
     targets = {
         "A": Target(
@@ -306,6 +346,7 @@ async def matrix(app_under_test: AppUnderTest) -> AsyncIterator[Matrix]:
             a_right,
             a_pathway,
             a_raised,
+            a_meeting,
         ),
         "B": Target(
             b["id"],
@@ -323,11 +364,14 @@ async def matrix(app_under_test: AppUnderTest) -> AsyncIterator[Matrix]:
                 SECRET_SITUATION,
                 SECRET_RAISED,
                 b_right["request"],
+                SECRET_MEETING,
+                b_meeting["meeting"],
             ],
             b_plan,
             b_right,
             b_pathway,
             b_raised,
+            b_meeting,
         ),
     }
     yield Matrix(

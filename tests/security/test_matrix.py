@@ -129,6 +129,54 @@ def mutation_inputs(m: Matrix, t: Target) -> dict[str, Callable[[Any], dict[str,
             "status": "DONE",
         },
         "recordSignal": lambda _: {"childId": t.id, "kind": "OTHER", "description": "x"},
+        # Meetings: the target's meeting and its guest's invitation.
+        "scheduleMeeting": lambda _: {
+            "childId": t.id,
+            "title": "x",
+            "startsAt": "2099-01-01T10:00:00+01:00",
+            "endsAt": "2099-01-01T11:00:00+01:00",
+        },
+        "updateMeeting": lambda _: {
+            "meetingId": t.meeting["meeting"],
+            "version": t.meeting["version"],
+            "title": "x",
+        },
+        "cancelMeeting": lambda _: {
+            "meetingId": t.meeting["meeting"],
+            "version": t.meeting["version"],
+            "reason": "x",
+        },
+        "inviteMembers": lambda _: {"meetingId": t.meeting["meeting"], "memberIds": [t.member_id]},
+        "inviteGuest": lambda _: {
+            "meetingId": t.meeting["meeting"],
+            "personId": str(m.world.outsider_staff.id),
+        },
+        "withdrawInvitation": lambda _: {
+            "invitationId": t.meeting["invitation"],
+            "version": t.meeting["invitation_version"],
+        },
+        "answerInvitation": lambda _: {
+            "invitationId": t.meeting["invitation"],
+            "version": t.meeting["invitation_version"],
+            "answer": "YES",
+        },
+        "objectToGuest": lambda _: {"invitationId": t.meeting["invitation"], "reason": "x"},
+        "makeGuestMember": lambda _: {"invitationId": t.meeting["invitation"]},
+        "proposeAgendaItem": lambda _: {"meetingId": t.meeting["meeting"], "title": "x"},
+        "closeMinutes": lambda _: {"meetingId": t.meeting["meeting"]},
+        "reopenMinutes": lambda _: {"meetingId": t.meeting["meeting"]},
+        "confirmMinutes": lambda _: {
+            "meetingId": t.meeting["meeting"],
+            "versionNumber": 1,
+            "confirmed": True,
+        },
+        "agreeActionItem": lambda _: {
+            "meetingId": t.meeting["meeting"],
+            "kind": "TASK",
+            "title": "x",
+            "ownerMemberId": t.member_id,
+            "dueOn": "2099-01-01",
+        },
         # The target's disagreement raised to the coordinating unit's leader.
         "answerRaisedDisagreement": lambda _: {
             "id": t.raised["id"],
@@ -149,12 +197,15 @@ PERSONAL_MUTATIONS = {"markNotificationRead", "resendNotification"}
 # Mutations on the caller's own settings: they take no id, so there is nobody else to reach
 # (tests/identity/test_language_choice.py).
 OWN_MUTATIONS = {"setMyLanguage"}
+# The caller's own calendar feed (backend/meeting/calendar.py): no id, nobody else's to reach.
+OWN_MUTATIONS |= {"createCalendarFeed", "revokeCalendarFeed"}
 
 
 # Queries whose `id` names one of a child's rows rather than the child: probed with the
 # target's row, and logged in the target's access log as a child's id is.
 ROW_IDS: dict[str, Callable[[Target], str]] = {
     "coordinatorRequest": lambda t: str(t.right["request"]),
+    "meeting": lambda t: str(t.meeting["meeting"]),
 }
 
 

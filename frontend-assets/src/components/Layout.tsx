@@ -90,6 +90,7 @@ export function Layout({ me, children }: { me: Me; children: ReactNode }) {
           ) : (
             <RouterLink to="/family">{t('nav.family')}</RouterLink>
           )}
+          <RouterLink to="/meetings">{t('meeting.nav')}</RouterLink>
           <NotificationsLink />
           <span className="k-muted">{me.name}</span>
           <LanguagePicker signedIn />

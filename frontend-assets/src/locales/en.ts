@@ -1,3 +1,4 @@
+import { meetingEn } from '../meeting/locales';
 import { rightEn } from '../right/locales';
 import type { nb } from './nb';
 
@@ -252,6 +253,9 @@ export const en: typeof nb = {
     older: 'Show older',
     openChild: 'Open the child',
     openPage: 'Open',
+    openMeeting: 'Open the meeting',
+    meetingAt: '"{{title}}", {{when}}.',
+    meetingGuestFrom: 'Guest: {{name}} from {{organisation}}.',
     preferencesTitle: 'How do you want to be notified?',
     preferencesIntro: 'Choose for each kind of notification whether you want to see it here in the app, get it by e-mail, or both. The e-mail only says that something happened, never names or details.',
     kind: 'Kind of notification',
@@ -287,6 +291,13 @@ export const en: typeof nb = {
       pathway_milestone_missed_in_kommune: 'A deadline was missed in the kommune',
       pathway_signal_recorded: 'New signal',
       plan_disagreement_raised_to_leader: 'A disagreement was raised to you',
+      meeting_invited: 'Meeting invitation',
+      meeting_updated: 'A meeting was changed',
+      meeting_cancelled: 'A meeting was cancelled',
+      meeting_guest_invited: 'A guest is invited to a meeting',
+      meeting_guest_objected: 'Objection to a guest',
+      meeting_minutes_closed: 'The minutes are ready',
+      meeting_action_item_agreed: 'A new action item for you',
       other: 'Notification',
     },
     details: {
@@ -319,6 +330,13 @@ export const en: typeof nb = {
       pathway_milestone_missed_in_kommune: 'A milestone of a pathway in the kommune was not met in time.',
       pathway_signal_recorded: 'Someone in the network recorded a signal about a child you coordinate.',
       plan_disagreement_raised_to_leader: 'A disagreement in a plan awaits your answer as leader of the coordinating unit.',
+      meeting_invited: 'You are invited to a meeting. Say whether you are coming.',
+      meeting_updated: 'A meeting you are invited to was changed.',
+      meeting_cancelled: 'A meeting you were invited to is cancelled.',
+      meeting_guest_invited: 'Someone from outside the network is invited to a meeting about your child. You can object before the meeting.',
+      meeting_guest_objected: 'A guardian objects to a guest in a meeting you called.',
+      meeting_minutes_closed: 'The minutes of a meeting are ready. See whether they are right, and confirm or comment.',
+      meeting_action_item_agreed: 'You have an action item from a meeting.',
     },
   },
   leader: {
@@ -777,4 +795,5 @@ export const en: typeof nb = {
     rights: 'You can ask the kommune for access to and correction of the information. Questions about privacy can go to the kommune\'s data protection officer.',
   },
   ...rightEn,
+  ...meetingEn,
 };

@@ -1,3 +1,4 @@
+import { meetingNb } from '../meeting/locales';
 import { rightNb } from '../right/locales';
 
 export const nb = {
@@ -251,6 +252,9 @@ export const nb = {
     older: 'Vis eldre',
     openChild: 'Åpne barnet',
     openPage: 'Åpne',
+    openMeeting: 'Åpne møtet',
+    meetingAt: '«{{title}}», {{when}}.',
+    meetingGuestFrom: 'Gjest: {{name}} fra {{organisation}}.',
     preferencesTitle: 'Hvordan vil du få varsler?',
     preferencesIntro: 'Velg for hver type varsel om du vil se det her i appen, få det på e-post, eller begge deler. E-posten sier bare at noe har skjedd, aldri navn eller detaljer.',
     kind: 'Type varsel',
@@ -286,6 +290,13 @@ export const nb = {
       pathway_milestone_missed_in_kommune: 'Frist passert i kommunen',
       pathway_signal_recorded: 'Nytt signal',
       plan_disagreement_raised_to_leader: 'En uenighet er tatt videre til deg',
+      meeting_invited: 'Invitasjon til møte',
+      meeting_updated: 'Et møte er endret',
+      meeting_cancelled: 'Et møte er avlyst',
+      meeting_guest_invited: 'En gjest er invitert til et møte',
+      meeting_guest_objected: 'Innvending mot en gjest',
+      meeting_minutes_closed: 'Referatet er klart',
+      meeting_action_item_agreed: 'Nytt oppfølgingspunkt til deg',
       other: 'Varsel',
     },
     details: {
@@ -318,6 +329,13 @@ export const nb = {
       pathway_milestone_missed_in_kommune: 'En milepæl i et forløp i kommunen ble ikke nådd i tide.',
       pathway_signal_recorded: 'Noen i nettverket har meldt et signal om et barn du koordinerer.',
       plan_disagreement_raised_to_leader: 'En uenighet i en plan venter på svar fra deg som leder for koordinerende enhet.',
+      meeting_invited: 'Du er invitert til et møte. Svar om du kommer.',
+      meeting_updated: 'Et møte du er invitert til, er endret.',
+      meeting_cancelled: 'Et møte du var invitert til, er avlyst.',
+      meeting_guest_invited: 'Noen utenfor nettverket er invitert til et møte om barnet ditt. Du kan protestere før møtet.',
+      meeting_guest_objected: 'En foresatt har en innvending mot en gjest i et møte du har kalt inn til.',
+      meeting_minutes_closed: 'Referatet fra et møte er klart. Se om det stemmer, og bekreft eller kommenter.',
+      meeting_action_item_agreed: 'Du har fått et oppfølgingspunkt fra et møte.',
     },
   },
   leader: {
@@ -776,4 +794,5 @@ export const nb = {
     rights: 'Du kan be kommunen om innsyn i og retting av opplysningene. Spørsmål om personvern kan du stille til kommunens personvernombud.',
   },
   ...rightNb,
+  ...meetingNb,
 };

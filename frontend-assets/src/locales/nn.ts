@@ -1,3 +1,4 @@
+import { meetingNn } from '../meeting/locales';
 import { rightNn } from '../right/locales';
 import type { nb } from './nb';
 
@@ -252,6 +253,9 @@ export const nn: typeof nb = {
     older: 'Vis eldre',
     openChild: 'Opne barnet',
     openPage: 'Opne',
+    openMeeting: 'Opne møtet',
+    meetingAt: '«{{title}}», {{when}}.',
+    meetingGuestFrom: 'Gjest: {{name}} frå {{organisation}}.',
     preferencesTitle: 'Korleis vil du få varsel?',
     preferencesIntro: 'Vel for kvar type varsel om du vil sjå det her i appen, få det på e-post, eller begge delar. E-posten seier berre at noko har skjedd, aldri namn eller detaljar.',
     kind: 'Type varsel',
@@ -287,6 +291,13 @@ export const nn: typeof nb = {
       pathway_milestone_missed_in_kommune: 'Frist passert i kommunen',
       pathway_signal_recorded: 'Nytt signal',
       plan_disagreement_raised_to_leader: 'Ei usemje er teken vidare til deg',
+      meeting_invited: 'Invitasjon til møte',
+      meeting_updated: 'Eit møte er endra',
+      meeting_cancelled: 'Eit møte er avlyst',
+      meeting_guest_invited: 'Ein gjest er invitert til eit møte',
+      meeting_guest_objected: 'Innvending mot ein gjest',
+      meeting_minutes_closed: 'Referatet er klart',
+      meeting_action_item_agreed: 'Nytt oppfølgingspunkt til deg',
       other: 'Varsel',
     },
     details: {
@@ -319,6 +330,13 @@ export const nn: typeof nb = {
       pathway_milestone_missed_in_kommune: 'Ein milepæl i eit forløp i kommunen vart ikkje nådd i tide.',
       pathway_signal_recorded: 'Nokon i nettverket har meldt eit signal om eit barn du koordinerer.',
       plan_disagreement_raised_to_leader: 'Ei usemje i ein plan ventar på svar frå deg som leiar for koordinerande eining.',
+      meeting_invited: 'Du er invitert til eit møte. Svar om du kjem.',
+      meeting_updated: 'Eit møte du er invitert til, er endra.',
+      meeting_cancelled: 'Eit møte du var invitert til, er avlyst.',
+      meeting_guest_invited: 'Nokon utanfor nettverket er invitert til eit møte om barnet ditt. Du kan protestere før møtet.',
+      meeting_guest_objected: 'Ein føresett har ei innvending mot ein gjest i eit møte du har kalla inn til.',
+      meeting_minutes_closed: 'Referatet frå eit møte er klart. Sjå om det stemmer, og stadfest eller kommenter.',
+      meeting_action_item_agreed: 'Du har fått eit oppfølgingspunkt frå eit møte.',
     },
   },
   leader: {
@@ -777,4 +795,5 @@ export const nn: typeof nb = {
     rights: 'Du kan be kommunen om innsyn i og retting av opplysningane. Spørsmål om personvern kan du stille til personvernombodet i kommunen.',
   },
   ...rightNn,
+  ...meetingNn,
 };

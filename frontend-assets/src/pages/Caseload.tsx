@@ -9,6 +9,8 @@ import { MyCaseloadDocument, MyNotificationsDocument } from '../gql/graphql';
 import type { MyCaseloadQuery } from '../gql/graphql';
 import { formatDate } from '../format';
 import { useMyChanges } from '../live';
+import { NextMeetingCell, useNextMeetings } from '../meeting/NextMeeting';
+import type { MeetingSummary } from '../meeting/common';
 import { NeedingAttention } from '../pathway/NeedingAttention';
 import { PlanBadges, usePlanSummaries } from '../plan/PlanBadges';
 import type { PlanSummary } from '../plan/PlanBadges';
@@ -30,12 +32,14 @@ function ChildTable({
   unread,
   search,
   plans,
+  meetings,
 }: {
   caption: string;
   children: CaseloadChild[];
   unread: Map<string, number>;
   search: string;
   plans: Map<string, PlanSummary | null>;
+  meetings: Map<string, MeetingSummary>;
 }) {
   const { t } = useTranslation();
   const shown = children.filter((c) => matches(c, search));
@@ -59,6 +63,7 @@ function ChildTable({
                 <Table.HeaderCell>{t('caseload.guardians')}</Table.HeaderCell>
                 <Table.HeaderCell>{t('caseload.unread')}</Table.HeaderCell>
                 <Table.HeaderCell>{t('caseload.plan')}</Table.HeaderCell>
+                <Table.HeaderCell>{t('meeting.caseload.next')}</Table.HeaderCell>
               </Table.Row>
             </Table.Head>
             <Table.Body>
@@ -94,6 +99,9 @@ function ChildTable({
                     <Table.Cell>
                       <PlanBadges summary={plans.get(child.id) ?? null} known={plans.has(child.id)} />
                     </Table.Cell>
+                    <Table.Cell>
+                      <NextMeetingCell meeting={meetings.get(child.id)} />
+                    </Table.Cell>
                   </Table.Row>
                 );
               })}
@@ -127,6 +135,7 @@ export function Caseload() {
   }, [changes, refetchMine, refetchAll, refetchNotes]);
 
   const plans = usePlanSummaries(changes);
+  const meetings = useNextMeetings(changes);
   const unread = useMemo(() => {
     const counts = new Map<string, number>();
     for (const edge of notes.data?.myNotifications.edges ?? []) {
@@ -170,6 +179,7 @@ export function Caseload() {
             unread={unread}
             search={search}
             plans={plans}
+            meetings={meetings}
           />
           <NeedingAttention scope="MINE" changes={changes} />
           {others.length > 0 && (
@@ -179,6 +189,7 @@ export function Caseload() {
               unread={unread}
               search={search}
               plans={plans}
+              meetings={meetings}
             />
           )}
         </>

@@ -9,6 +9,7 @@ import type { Me } from '../components/Layout';
 import { ChildDocument } from '../gql/graphql';
 import { ageOn, formatDate } from '../format';
 import { useChildEvents } from '../live';
+import { ChildMeetings } from '../meeting/ChildMeetings';
 import { childName } from './Caseload';
 import { AccessLogPanel } from './child/AccessLogPanel';
 import { ConsentsPanel } from './child/ConsentsPanel';
@@ -27,6 +28,7 @@ export function ChildWorkspace({ me }: { me: Me }) {
   // The plan is read once its tab is opened, not with every visit to the child.
   const [planOpened, setPlanOpened] = useState(false);
   const [pathwayOpened, setPathwayOpened] = useState(false);
+  const [meetingsOpened, setMeetingsOpened] = useState(false);
   useEffect(() => {
     if (changes > 0) refetch({ requestPolicy: 'network-only' });
   }, [changes, refetch]);
@@ -64,6 +66,7 @@ export function ChildWorkspace({ me }: { me: Me }) {
       <Tabs defaultValue="overview" onChange={(tab) => {
           if (tab === 'plan') setPlanOpened(true);
           if (tab === 'pathway') setPathwayOpened(true);
+          if (tab === 'meetings') setMeetingsOpened(true);
         }}
       >
         <Tabs.List>
@@ -72,6 +75,7 @@ export function ChildWorkspace({ me }: { me: Me }) {
           <Tabs.Tab value="consents">{t('child.tabs.consents')}</Tabs.Tab>
           <Tabs.Tab value="plan">{t('child.tabs.plan')}</Tabs.Tab>
           <Tabs.Tab value="pathway">{t('pathway.tab')}</Tabs.Tab>
+          <Tabs.Tab value="meetings">{t('meeting.child.tab')}</Tabs.Tab>
           <Tabs.Tab value="log">{t('child.tabs.log')}</Tabs.Tab>
           <Tabs.Tab value="timeline">{t('child.tabs.timeline')}</Tabs.Tab>
         </Tabs.List>
@@ -96,6 +100,9 @@ export function ChildWorkspace({ me }: { me: Me }) {
             changes={changes}
             opened={pathwayOpened}
           />
+        </Tabs.Panel>
+        <Tabs.Panel value="meetings">
+          <ChildMeetings childId={child.id} canSchedule={isCoordinator} changes={changes} opened={meetingsOpened} />
         </Tabs.Panel>
         <Tabs.Panel value="log">
           <AccessLogPanel childId={child.id} changes={changes} />

@@ -8,6 +8,7 @@ import { RequestError } from '../components/Errors';
 import { ChildContactsDocument, MeDocument, MyCaseloadDocument } from '../gql/graphql';
 import { formatDate } from '../format';
 import { useMyChanges } from '../live';
+import { FamilyMeetings } from '../meeting/NextMeeting';
 import { FamilyPlan } from '../plan/FamilyPlan';
 import { FamilyRight } from '../right/FamilyRight';
 import { childName } from './Caseload';
@@ -92,6 +93,7 @@ export function Family() {
                   {t('network.coordinator')}: {child.coordinator?.person?.name ?? t('network.noCoordinator')}
                 </Paragraph>
                 <Contacts childId={child.id} changes={changes} />
+                <FamilyMeetings childId={child.id} changes={changes} level={3} name={childName(child)} />
                 <section className="k-stack" aria-labelledby={`plan-of-${child.id}`}>
                   <Heading level={3} data-size="xs" id={`plan-of-${child.id}`}>
                     {t('plan.family.titleFor', { name: childName(child) })}

@@ -54,6 +54,13 @@ export const NOTIFICATION_KINDS = [
   'pathway.milestone_missed_in_kommune',
   'pathway.signal_recorded',
   'plan.disagreement_raised_to_leader',
+  'meeting.invited',
+  'meeting.updated',
+  'meeting.cancelled',
+  'meeting.guest_invited',
+  'meeting.guest_objected',
+  'meeting.minutes_closed',
+  'meeting.action_item_agreed',
   'reminder',
   'digest.daily',
 ] as const;
@@ -83,6 +90,14 @@ function detail(t: TFunction, note: Note): string {
           : t('notifications.details.coordinatorGuardian');
     case 'digest.daily':
       return t('notifications.details.digest_daily', { count: Number(payload.total ?? 0) });
+    case 'meeting.invited':
+    case 'meeting.updated':
+    case 'meeting.cancelled':
+    case 'meeting.guest_invited':
+    case 'meeting.guest_objected':
+    case 'meeting.minutes_closed':
+    case 'meeting.action_item_agreed':
+      return meetingDetail(t, note.kind, payload);
     case 'consent.recorded':
     case 'consent.withdrawn':
     case 'reminder':
@@ -110,6 +125,27 @@ function detail(t: TFunction, note: Note): string {
     default:
       return '';
   }
+}
+
+/** A meeting's notification: its kind's words, with the meeting's title and time when given. */
+function meetingDetail(t: TFunction, kind: string, payload: Record<string, unknown>): string {
+  const text = t(`notifications.details.${key(kind)}`);
+  const title = typeof payload.title === 'string' ? payload.title : '';
+  const startsAt = typeof payload.startsAt === 'string' ? payload.startsAt : '';
+  const guest = typeof payload.guestName === 'string' ? payload.guestName : '';
+  const organisation = typeof payload.organisation === 'string' ? payload.organisation : '';
+  const parts = [text];
+  if (title) parts.push(startsAt ? t('notifications.meetingAt', { title, when: formatDateTime(startsAt) }) : `«${title}»`);
+  if (guest) parts.push(organisation ? t('notifications.meetingGuestFrom', { name: guest, organisation }) : guest);
+  return parts.join(' ');
+}
+
+/** The meeting a notification is about: its page (the only way in for a guest). */
+function meetingPage(note: Note): string | null {
+  if (!note.kind.startsWith('meeting.')) return null;
+  const payload = (note.payload ?? {}) as Record<string, unknown>;
+  const id = payload.meetingId ?? payload.meeting_id;
+  return typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id) ? `/meetings/${id}` : '/meetings';
 }
 
 /** Where a notification about no one child leads: the page where it is handled. */
@@ -287,7 +323,11 @@ function NotificationList() {
                       <time className="k-muted" dateTime={node.createdAt}>
                         {formatDateTime(node.createdAt)}
                       </time>
-                      {node.childId ? (
+                      {meetingPage(node) ? (
+                        <RouterLink to={meetingPage(node) ?? '/meetings'} aria-describedby={headingId}>
+                          {t('notifications.openMeeting')}
+                        </RouterLink>
+                      ) : node.childId ? (
                         <RouterLink to={`/children/${node.childId}`} aria-describedby={headingId}>
                           {t('notifications.openChild')}
                         </RouterLink>
