@@ -35,6 +35,10 @@ class Reveals:
     owned: tuple[Category, ...] = ()
     own_people: frozenset[uuid.UUID] = field(default_factory=frozenset)
     own_services: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    # Readers whose every role on the child is one of these know of the event only when it
+    # names them (own_people, own_services), whatever categories they read: e.g. the child,
+    # who reads the consent records but sees only the meetings they are invited to.
+    own_only_roles: frozenset[str] = field(default_factory=frozenset)
 
 
 NOTHING = Reveals()
@@ -106,6 +110,8 @@ def may_know(actor: Actor, facts: ChildFacts, reveals: Reveals) -> bool:
     if not decide_on_child(actor, Action.VIEW_CHILD, facts):
         return False
     own = actor.person_id in reveals.own_people or bool(facts.service_ids & reveals.own_services)
+    if not own and facts.roles and facts.roles <= reveals.own_only_roles:
+        return False
     return all(
         decide_on_child(actor, Action.READ_CATEGORY, facts, c) for c in reveals.categories
     ) and all(decide_on_child(actor, Action.READ_CATEGORY, facts, c, own) for c in reveals.owned)

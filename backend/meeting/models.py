@@ -238,9 +238,7 @@ class ActionItem(SQLModel, table=True):
     owner_member_id: uuid.UUID = Field(foreign_key="network_member.id")
     due_on: dt.date
     task_id: uuid.UUID | None = Field(default=None, foreign_key="plan_task.id", nullable=True)
-    measure_id: uuid.UUID | None = Field(
-        default=None, foreign_key="plan_measure.id", nullable=True
-    )
+    measure_id: uuid.UUID | None = Field(default=None, foreign_key="plan_measure.id", nullable=True)
     created_by_person_id: uuid.UUID = Field(foreign_key="person.id")
     created_at: dt.datetime = created_at_field()
 

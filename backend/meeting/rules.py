@@ -50,7 +50,13 @@ async def categorize(event: Event, lookups: Any) -> Reveals:
     network exactly they read the consent records: the coordinator, the guardians with
     parental responsibility, the child) and the meeting's own people (the event's viewers:
     the organizer and everyone invited), as their own record."""
-    return Reveals(owned=(Category.CONSENTS,), own_people=uuids(event.payload.get("viewers", ())))
+    return Reveals(
+        owned=(Category.CONSENTS,),
+        own_people=uuids(event.payload.get("viewers", ())),
+        # The child reads the consent records too, but sees a meeting only when invited or
+        # taking part (then the event names them among its viewers).
+        own_only_roles=frozenset({NetworkRole.CHILD.value}),
+    )
 
 
 CATEGORIZERS = {

@@ -292,14 +292,25 @@ async def _service_of_invitation(
 
 
 async def viewers(session: AsyncSession, meeting: Meeting) -> list[str]:
-    """The organizer and everyone invited (not withdrawn): who knows of the meeting's events
-    besides those who see every meeting of the child (backend/meeting/rules.py)."""
+    """The organizer, everyone invited (not withdrawn) and the child when taking part: who
+    knows of the meeting's events besides those who see every meeting of the child
+    (backend/meeting/rules.py)."""
     rows = await session.exec(
         select(Invitation.person_id).where(
             Invitation.meeting_id == meeting.id, col(Invitation.withdrawn_at).is_(None)
         )
     )
     people = {str(meeting.organizer_person_id), *(str(p) for p in rows.all())}
+    if meeting.child_takes_part:
+        # The child takes part without an invitation of their own.
+        children = await session.exec(
+            select(NetworkMember.person_id).where(
+                NetworkMember.child_id == meeting.child_id,
+                NetworkMember.role == NetworkRole.CHILD.value,
+                col(NetworkMember.person_id).is_not(None),
+            )
+        )
+        people |= {str(p) for p in children.all()}
     return sorted(people)
 
 
