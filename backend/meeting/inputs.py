@@ -55,7 +55,11 @@ class ScheduleMeetingInput:
     purpose: str | None = strawberry.field(default=None, metadata=cap(length=PURPOSE_MAX))
     place: str | None = strawberry.field(default=None, metadata=cap(length=PLACE_MAX))
     video_url: str | None = strawberry.field(default=None, metadata=cap(length=VIDEO_URL_MAX))
-    place_protected: bool = False
+    place_protected: bool | None = strawberry.field(
+        default=None,
+        description="Show the place only to those who may read where the child lives (others "
+        "see 'agreed place'). Not given: protected when the child's address is protected.",
+    )
     child_takes_part: bool = False
     interpreter_language: str | None = strawberry.field(
         default=None, metadata=cap(length=LANGUAGE_MAX)

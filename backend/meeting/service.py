@@ -197,12 +197,12 @@ async def _meeting_for(
     return meeting, facts
 
 
-def _scheduled(meeting: Meeting) -> None:
+def _scheduled(meeting: Meeting, field: str = "meetingId") -> None:
     """A change of plans needs a meeting still ahead (not cancelled, minutes not closed)."""
     if meeting.status == MeetingStatus.CANCELLED.value:
-        fail(ErrorCode.MEETING_CANCELLED, "meetingId")
+        fail(ErrorCode.MEETING_CANCELLED, field)
     if meeting.status == MeetingStatus.HELD.value:
-        fail(ErrorCode.MINUTES_CLOSED, "meetingId")
+        fail(ErrorCode.MINUTES_CLOSED, field)
 
 
 def _knows(
@@ -603,7 +603,10 @@ async def schedule(
         ends_at=ends_at,
         place=place,
         video_url=video,
-        place_protected=data.place_protected,
+        # Not given: protected when anyone in the family has a protected address.
+        place_protected=(
+            data.place_protected if data.place_protected is not None else facts.address_protected
+        ),
         child_takes_part=data.child_takes_part,
         interpreter_language=language,
         organizer_person_id=actor.person_id,
@@ -822,7 +825,7 @@ async def withdraw_invitation(
     assert actor is not None
     _require(actor, MeetingAction.INVITE, facts, meeting)
     _version(invitation, data.version)
-    _scheduled(meeting)
+    _scheduled(meeting, "invitationId")
     if invitation.person_id == meeting.organizer_person_id:
         fail(ErrorCode.INVALID, "invitationId", _ORGANIZER_STAYS)
     if invitation.withdrawn_at is not None:
@@ -930,6 +933,9 @@ async def make_guest_member(
     _require(actor, MeetingAction.MAKE_GUEST_MEMBER, facts, meeting)
     if not invitation.guest:
         fail(ErrorCode.INVALID, "invitationId", _NOT_A_GUEST)
+    if invitation.withdrawn_at is not None:
+        # E.g. after the guardians objected: a withdrawn guest is not made a member here.
+        fail(ErrorCode.INVALID, "invitationId", _ALREADY_WITHDRAWN)
     if data.role in (NetworkRole.COORDINATOR, NetworkRole.GUARDIAN, NetworkRole.CHILD):
         fail(ErrorCode.INVALID, "role")
     member = await network.add_member(

@@ -536,8 +536,8 @@ async def deviate_milestone(
 async def meet_milestone(
     session: AsyncSession, actor: Actor | None, data: MeetMilestoneInput
 ) -> Milestone:
-    """The coordinator marks a manual milestone met (and the first network meeting, until
-    meetings are recorded in Koordinat)."""
+    """The coordinator marks a manual milestone met (and the first network meeting, when it
+    was held outside Koordinat; a meeting's closed minutes meet it by themselves)."""
     milestone, _ = await load_for_write(
         session,
         actor,
@@ -602,7 +602,9 @@ async def on_change(session: AsyncSession, event: Event) -> None:
         on = evaluation.evaluated_on if evaluation is not None else day
         await meet_by_trigger(session, event.child_id, MilestoneTrigger.PLAN_EVALUATED, on)
     elif event.kind == "meeting.held" and event.child_id is not None:
-        await meet_by_trigger(session, event.child_id, MilestoneTrigger.NETWORK_MEETING, day)
+        # Met on the meeting's own (Oslo) day, not the day its minutes were closed.
+        on = _date(event.payload.get("heldOn"), day)
+        await meet_by_trigger(session, event.child_id, MilestoneTrigger.NETWORK_MEETING, on)
 
 
 # ---- Transitions ---------------------------------------------------------------------------

@@ -72,13 +72,14 @@ async def test_a_write_is_reported_as_what_was_committed(
         assert await faulty.count("network_member") == members + 1
 
 
+@pytest.mark.postgres
 async def test_a_write_carries_the_operations_log_rows_in_its_transaction(
     faulty: Faulty, api: Api, world: World
 ) -> None:
     """Rows noted before the write (the first field's answer) commit with the second write, or
     the second write is not made."""
-    if faulty.backend == "sqlite":
-        pytest.skip("a locked SQLite refuses every write; the revoked log is PostgreSQL's case")
+    # A locked SQLite refuses every write; the revoked log is PostgreSQL's case.
+    assert faulty.backend == "postgresql"
     child = await register_child(api, world.coordinator)
     members = await faulty.count("network_member")
     two = """
@@ -99,11 +100,12 @@ async def test_a_write_carries_the_operations_log_rows_in_its_transaction(
     assert await faulty.count("network_member") == members + 1
 
 
+@pytest.mark.postgres
 async def test_a_read_whose_backend_is_terminated_mid_request(
     faulty: Faulty, api: Api, world: World
 ) -> None:
-    if faulty.backend == "sqlite":
-        pytest.skip("PostgreSQL backends only")
+    # It ends PostgreSQL backends (the test is marked PostgreSQL only).
+    assert faulty.backend == "postgresql"
     child = await register_child(api, world.coordinator)
     admin, killer = await faulty.admin(), await faulty.admin()
     try:

@@ -71,11 +71,12 @@ async def test_session_lookup_logout_and_graphql_answer_json(faulty: Faulty, wor
     assert response.json()["data"]["me"]["id"] == str(world.coordinator.id)
 
 
+@pytest.mark.postgres
 async def test_a_write_whose_backend_is_terminated_mid_request(
     faulty: Faulty, api: Api, world: World
 ) -> None:
-    if faulty.backend == "sqlite":
-        pytest.skip("PostgreSQL backends only")
+    # It ends PostgreSQL backends (the test is marked PostgreSQL only).
+    assert faulty.backend == "postgresql"
     child = await register_child(api, world.coordinator)
     members, audit = await faulty.count("network_member"), await faulty.count("audit_entry")
     variables = {

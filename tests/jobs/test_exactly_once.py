@@ -104,13 +104,14 @@ async def test_sigterm_in_the_middle_of_a_send_finishes_it_and_marks_it_sent(
     assert (await notification(db, reminder)).attempts == 1
 
 
+@pytest.mark.postgres
 async def test_a_database_blip_after_the_250_does_not_send_again(
     api: Api, world: World, mail: MailServer
 ) -> None:
     """PostgreSQL ends the connection (pg_terminate_backend) while the send is being
     recorded; the worker records it on a new connection instead of leaving it to the lease."""
-    if api.aut.backend != "postgresql":
-        pytest.skip("terminates a PostgreSQL backend")
+    # Terminates a PostgreSQL backend (the test is marked PostgreSQL only).
+    assert api.aut.backend == "postgresql"
     db = api.aut.db
     settings = make_settings(
         api.aut.settings.database_url, jobs_lease_seconds=30, **smtp_settings(mail)

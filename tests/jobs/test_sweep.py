@@ -94,11 +94,12 @@ async def test_one_pass_queues_all_that_is_due_and_two_sweeps_share_it(
 
 
 @pytest.mark.slow
+@pytest.mark.postgres
 async def test_two_worker_processes_share_the_e_mails_and_send_each_once(
     api: Api, world: World, mail: MailServer, redis_url: str, queue_name: str, tmp_path: Path
 ) -> None:
-    if api.aut.backend != "postgresql":
-        pytest.skip("workers scale out on PostgreSQL")
+    # Workers scale out on PostgreSQL (the test is marked PostgreSQL only).
+    assert api.aut.backend == "postgresql"
     db = api.aut.db
     await set_email(db, world.parent.id, PIA)
     count = 40
@@ -130,13 +131,14 @@ async def test_two_worker_processes_share_the_e_mails_and_send_each_once(
 
 
 @pytest.mark.slow
+@pytest.mark.postgres
 async def test_due_reminders_go_out_while_the_digests_cannot_be_written(
     api: Api, world: World, mail: MailServer, redis_url: str, queue_name: str, tmp_path: Path
 ) -> None:
     """Digests are due for the coordinators, and their table is locked: writing them waits
     as long as the lock is held. A reminder due meanwhile is sent all the same."""
-    if api.aut.backend != "postgresql":
-        pytest.skip("locks a PostgreSQL table")
+    # Locks a PostgreSQL table (the test is marked PostgreSQL only).
+    assert api.aut.backend == "postgresql"
     db = api.aut.db
     await set_email(db, world.parent.id, PIA)
     for coordinator in (world.coordinator, world.coordinator2):

@@ -14,7 +14,18 @@ from backend.network.models import NetworkMember
 from tests.children.test_caseload import count_statements
 from tests.conftest import Api, World
 from tests.helpers import give_consent
-from tests.meeting.support import CHILD, MINE, call, codes, guest_staff, move, ok, read, schedule
+from tests.meeting.support import (
+    CHILD,
+    MINE,
+    call,
+    codes,
+    guest_staff,
+    move,
+    ok,
+    read,
+    rows,
+    schedule,
+)
 from tests.plan.support import family, with_plan
 from tests.plan.support import ok as plan_ok
 
@@ -277,3 +288,65 @@ async def test_my_meetings_cost_the_same_for_5_as_for_30(api: Api, world: World)
     many, shown = await _count(api, world)
     assert shown == 30
     assert many == few
+
+
+async def test_a_withdrawn_guest_is_not_made_a_member(api: Api, world: World) -> None:
+    """After the guardians objected and the coordinator withdrew the invitation, the guest's
+    invitation does not make them a member: a clear error on it, nothing written."""
+    fam = await family(api, world)
+    guest = await guest_staff(api, world)
+    meeting = await schedule(api, world, fam.child_id)
+    meeting = await ok(
+        api, "inviteGuest", world.coordinator, meetingId=meeting["id"], personId=str(guest.id)
+    )
+    invitation = next(i for i in meeting["invitations"] if i["guest"])
+    await ok(
+        api,
+        "withdrawInvitation",
+        world.coordinator,
+        invitationId=invitation["id"],
+        version=invitation["version"],
+    )
+    before = await rows(api)
+    refused = await call(
+        api, "makeGuestMember", world.coordinator, invitationId=invitation["id"], language="en"
+    )
+    assert codes(refused) == [("INVALID", "invitationId")]
+    assert "withdrawn" in refused["errors"][0]["message"]
+    assert await rows(api) == before
+    # On a cancelled meeting, the refusal names the field the input has.
+    other = await schedule(api, world, fam.child_id, inviteMemberIds=[fam.members["teacher"]])
+    teacher = next(i for i in other["invitations"] if i["personName"] == world.teacher.name)
+    await ok(
+        api,
+        "cancelMeeting",
+        world.coordinator,
+        meetingId=other["id"],
+        version=other["version"],
+        reason="Avlyst.",
+    )
+    late = await call(
+        api,
+        "withdrawInvitation",
+        world.coordinator,
+        invitationId=teacher["id"],
+        version=teacher["version"],
+    )
+    assert codes(late) == [("MEETING_CANCELLED", "invitationId")]
+
+
+async def test_a_protected_familys_meeting_place_is_protected_unless_said_otherwise(
+    api: Api, world: World
+) -> None:
+    """The coordinator need not remember the family's protected address: a place not marked
+    either way is shown only as "agreed place" to those who may not read where they live."""
+    fam = await family(api, world, protection="CONFIDENTIAL")
+    teacher = [fam.members["teacher"]]
+    unmarked = await schedule(api, world, fam.child_id, inviteMemberIds=teacher)
+    assert unmarked["placeProtected"] is True
+    seen = await read(api, unmarked["id"], world.teacher, language="en")
+    assert seen["place"] is None and seen["placeLabel"] == "Agreed place"
+    # At the school, on purpose: shown.
+    school = await schedule(api, world, fam.child_id, inviteMemberIds=teacher, placeProtected=False)
+    seen = await read(api, school["id"], world.teacher)
+    assert seen["place"] == "Testvik skole, møterom 2"

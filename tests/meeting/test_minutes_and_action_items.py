@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
@@ -54,7 +55,13 @@ async def test_close_freezes_a_version_held_once_and_the_pathway_listens(
         inviteMemberIds=[fam.members["teacher"]],
     )
     item_ids = [a["id"] for a in meeting["agenda"]]
-    await move(api, meeting["id"], hours=-1)
+    # Held two days ago; its minutes are closed today.
+    await move(api, meeting["id"], hours=-49)
+    held_on = (
+        dt.datetime.fromisoformat((await read(api, meeting["id"], world.coordinator))["startsAt"])
+        .astimezone(ZoneInfo("Europe/Oslo"))
+        .date()
+    )
     await _write(
         api,
         world,
@@ -88,6 +95,8 @@ async def test_close_freezes_a_version_held_once_and_the_pathway_listens(
     assert len(await _events(api, "meeting.held")) == 1
     milestones = by_key((await read_child(api, fam.child_id, world.coordinator))["pathway"])
     assert milestones["first_network_meeting"]["status"] == "MET"
+    # Met on the meeting's day, not on the day its minutes were closed.
+    assert milestones["first_network_meeting"]["metOn"] == held_on.isoformat()
 
     # The parent confirms with a comment; the other parent may not.
     parent_view = await read(api, meeting["id"], world.parent)

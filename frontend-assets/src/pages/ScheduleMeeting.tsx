@@ -36,6 +36,12 @@ export function ScheduleMeeting() {
   useEffect(() => {
     if (suggested) setDetails((d) => (d.interpreterLanguage ? d : { ...d, interpreterLanguage: suggested }));
   }, [suggested]);
+  // A protected child's meeting place starts protected; untouched, the server decides from
+  // the whole family's protection (a guardian's counts too).
+  const protectedAtFirst = (child?.addressProtection ?? 'NONE') !== 'NONE';
+  useEffect(() => {
+    if (protectedAtFirst) setDetails((d) => ({ ...d, placeProtected: true }));
+  }, [protectedAtFirst]);
   // Everyone in the network but the child is invited unless the coordinator unticks them.
   const selected = invite ?? network.filter((m) => m.role !== 'CHILD').map((m) => m.id);
 
@@ -62,7 +68,7 @@ export function ScheduleMeeting() {
         endsAt: times.endsAt,
         place: details.place || null,
         videoUrl: details.videoUrl || null,
-        placeProtected: details.placeProtected,
+        placeProtected: details.placeProtected === protectedAtFirst ? null : details.placeProtected,
         childTakesPart: details.childTakesPart,
         interpreterLanguage: details.interpreterLanguage || null,
         inviteMemberIds: selected,
