@@ -69,6 +69,13 @@ VIA = "calendar"
 CALENDAR_NAME: Text = ("Koordinat: møter", "Koordinat: møte", "Koordinat: meetings")
 VIDEO: Text = ("Videomøte", "Videomøte", "Video meeting")
 IN_KOORDINAT: Text = ("Møtet i Koordinat", "Møtet i Koordinat", "The meeting in Koordinat")
+# An e-mail leaves Koordinat's protection (backend/notify/kinds.py): its .ics names no title,
+# place, video link or person, only the time and the meeting's page to sign in to.
+EMAILED_TITLE: Text = (
+    "Møte i et barns nettverk (Koordinat)",
+    "Møte i nettverket til eit barn (Koordinat)",
+    "Meeting of a child's network (Koordinat)",
+)
 
 
 # --- the address of a feed
@@ -185,17 +192,21 @@ class Entry:
     created_at: dt.datetime
 
 
-def entry_of(meeting: Meeting, organizer_name: str, language: str) -> Entry:
+def entry_of(
+    meeting: Meeting, organizer_name: str, language: str, *, emailed: bool = False
+) -> Entry:
+    """The meeting as a calendar entry: in full for the person's own feed; `emailed`, only
+    its time and page."""
     return Entry(
         meeting_id=meeting.id,
-        title=meeting.title,
+        title=pick(EMAILED_TITLE, language) if emailed else meeting.title,
         starts_at=meeting.starts_at,
         ends_at=meeting.ends_at,
-        location=place_label(meeting.place, meeting.place_protected, language),
-        video_url=meeting.video_url,
+        location=None if emailed else place_label(meeting.place, meeting.place_protected, language),
+        video_url=None if emailed else meeting.video_url,
         cancelled=meeting.status == MeetingStatus.CANCELLED.value,
         sequence=meeting.version,
-        organizer_name=organizer_name,
+        organizer_name="Koordinat" if emailed else organizer_name,
         created_at=meeting.created_at,
     )
 
@@ -484,7 +495,7 @@ async def _attachment(
     if item.meeting.status == MeetingStatus.CANCELLED.value:
         method = "CANCEL"
     content = build_calendar(
-        [entry_of(item.meeting, item.organizer_name, language)],
+        [entry_of(item.meeting, item.organizer_name, language, emailed=True)],
         settings,
         language,
         method=method,

@@ -3,8 +3,9 @@
 An event about a meeting reaches those who see every meeting of the child (the
 coordinator, the guardians with parental responsibility, the child) and the people the
 event names as its viewers (the organizer and everyone invited), nobody else in the network.
-Notifications (in-app and e-mail, each in the recipient's language) name only the meeting's
-title, time and `placeLabel`: a protected place is never in a payload, so never in a text.
+Notifications carry the meeting's title, time and `placeLabel` for the app (a protected
+place is never in a payload); their e-mails, in the recipient's language, give only the time
+and what happened (no title, place or name: an e-mail leaves Koordinat's protection).
 Each recipient is asked the meeting's own policy first (a guest outside the network too).
 """
 
@@ -21,7 +22,6 @@ from backend.authz.access import age_on, may_know_membership, may_read
 from backend.authz.policy import Category, ChildFacts
 from backend.children.models import Child
 from backend.core.clock import today
-from backend.core.i18n import pick
 from backend.events.models import Event
 from backend.events.visibility import Reveals, uuids
 from backend.identity.actor import Actor
@@ -86,27 +86,22 @@ def _when(payload: kinds.Payload) -> str:
     return logic.local_text(dt.datetime.fromisoformat(str(starts)))
 
 
-def _place(payload: kinds.Payload, language: str) -> str:
-    label = logic.place_label(payload.get("place"), bool(payload.get("placeProtected")), language)
-    return label or pick(("digitalt", "digitalt", "online"), language)
-
-
-def _title(payload: kinds.Payload) -> str:
-    return str(payload.get("title") or "")
+# E-mail texts: an e-mail leaves Koordinat's protection (backend/notify/kinds.py), so they
+# give the time and what happened, never the meeting's title, place or anyone's name.
 
 
 @kinds.register(INVITED, "You were invited to a meeting.")
 def _text_invited(payload: kinds.Payload, language: str) -> kinds.Text:
-    title, when, place = _title(payload), _when(payload), _place(payload, language)
+    when = _when(payload)
     return kinds.both(
-        (f"Innkalling: {title}", f"Innkalling: {title}", f"Invitation: {title}"),
+        ("Innkalling til møte", "Innkalling til møte", "Invitation to a meeting"),
         (
-            f"Du er invitert til møtet «{title}», {when}. Sted: {place}. Svar i Koordinat "
-            "om du kommer.",
-            f"Du er invitert til møtet «{title}», {when}. Stad: {place}. Svar i Koordinat "
+            f"Du er invitert til et møte i et barns nettverk, {when}. Svar i Koordinat om du "
+            "kommer.",
+            f"Du er invitert til eit møte i nettverket til eit barn, {when}. Svar i Koordinat "
             "om du kjem.",
-            f"You are invited to the meeting “{title}”, {when}. Place: {place}. Answer in "
-            "Koordinat whether you will come.",
+            f"You are invited to a meeting of a child's network, {when}. Answer in Koordinat "
+            "whether you will come.",
         ),
         language,
     )
@@ -114,13 +109,13 @@ def _text_invited(payload: kinds.Payload, language: str) -> kinds.Text:
 
 @kinds.register(UPDATED, "A meeting you are invited to was changed.")
 def _text_updated(payload: kinds.Payload, language: str) -> kinds.Text:
-    title, when, place = _title(payload), _when(payload), _place(payload, language)
+    when = _when(payload)
     return kinds.both(
-        (f"Endret møte: {title}", f"Endra møte: {title}", f"Meeting changed: {title}"),
+        ("Endret møte", "Endra møte", "Meeting changed"),
         (
-            f"Møtet «{title}» er endret. Nå: {when}. Sted: {place}.",
-            f"Møtet «{title}» er endra. No: {when}. Stad: {place}.",
-            f"The meeting “{title}” was changed. Now: {when}. Place: {place}.",
+            f"Et møte du er invitert til, er endret. Nå: {when}.",
+            f"Eit møte du er invitert til, er endra. No: {when}.",
+            f"A meeting you are invited to was changed. Now: {when}.",
         ),
         language,
     )
@@ -128,13 +123,13 @@ def _text_updated(payload: kinds.Payload, language: str) -> kinds.Text:
 
 @kinds.register(CANCELLED, "A meeting you are invited to was cancelled.")
 def _text_cancelled(payload: kinds.Payload, language: str) -> kinds.Text:
-    title, when = _title(payload), _when(payload)
+    when = _when(payload)
     return kinds.both(
-        (f"Avlyst: {title}", f"Avlyst: {title}", f"Cancelled: {title}"),
+        ("Avlyst møte", "Avlyst møte", "Meeting cancelled"),
         (
-            f"Møtet «{title}», {when}, er avlyst.",
-            f"Møtet «{title}», {when}, er avlyst.",
-            f"The meeting “{title}”, {when}, was cancelled.",
+            f"Et møte du er invitert til, {when}, er avlyst.",
+            f"Eit møte du er invitert til, {when}, er avlyst.",
+            f"A meeting you are invited to, {when}, was cancelled.",
         ),
         language,
     )
@@ -142,18 +137,16 @@ def _text_cancelled(payload: kinds.Payload, language: str) -> kinds.Text:
 
 @kinds.register(GUEST_INVITED, "A guest from outside the network was invited to a meeting.")
 def _text_guest_invited(payload: kinds.Payload, language: str) -> kinds.Text:
-    title, when = _title(payload), _when(payload)
-    guest = str(payload.get("guestName") or "")
-    organisation = str(payload.get("organisation") or "")
+    when = _when(payload)
     return kinds.both(
         ("Gjest i møte", "Gjest i møte", "A guest at a meeting"),
         (
-            f"{guest} fra {organisation} er invitert som gjest til møtet «{title}», {when}. "
-            "Du kan si fra i Koordinat før møtet om du ikke ønsker det.",
-            f"{guest} frå {organisation} er invitert som gjest til møtet «{title}», {when}. "
-            "Du kan seie frå i Koordinat før møtet om du ikkje ønskjer det.",
-            f"{guest} from {organisation} is invited as a guest to the meeting “{title}”, "
-            f"{when}. You can object in Koordinat before the meeting.",
+            f"En gjest utenfor nettverket er invitert til et møte om barnet ditt, {when}. Se "
+            "hvem i Koordinat, og si fra før møtet om du ikke ønsker det.",
+            f"Ein gjest utanfor nettverket er invitert til eit møte om barnet ditt, {when}. "
+            "Sjå kven i Koordinat, og sei frå før møtet om du ikkje ønskjer det.",
+            f"A guest from outside the network is invited to a meeting about your child, "
+            f"{when}. See who in Koordinat, and object before the meeting if you wish.",
         ),
         language,
     )
@@ -161,13 +154,12 @@ def _text_guest_invited(payload: kinds.Payload, language: str) -> kinds.Text:
 
 @kinds.register(GUEST_OBJECTED, "A guardian objected to a guest at a meeting.")
 def _text_guest_objected(payload: kinds.Payload, language: str) -> kinds.Text:
-    title = _title(payload)
     return kinds.both(
         ("Innsigelse mot gjest", "Innvending mot gjest", "Objection to a guest"),
         (
-            f"En foresatt har innsigelse mot en gjest i møtet «{title}». Les den i Koordinat.",
-            f"Ein føresett har ei innvending mot ein gjest i møtet «{title}». Les ho i Koordinat.",
-            f"A guardian objected to a guest at the meeting “{title}”. Read it in Koordinat.",
+            "En foresatt har innsigelse mot en gjest i et møte. Les den i Koordinat.",
+            "Ein føresett har ei innvending mot ein gjest i eit møte. Les ho i Koordinat.",
+            "A guardian objected to a guest at a meeting. Read it in Koordinat.",
         ),
         language,
     )
@@ -175,16 +167,13 @@ def _text_guest_objected(payload: kinds.Payload, language: str) -> kinds.Text:
 
 @kinds.register(MINUTES_CLOSED, "The minutes of a meeting are ready to be confirmed.")
 def _text_minutes_closed(payload: kinds.Payload, language: str) -> kinds.Text:
-    title = _title(payload)
     return kinds.both(
         ("Referat til godkjenning", "Referat til godkjenning", "Minutes to confirm"),
         (
-            f"Referatet fra møtet «{title}» er klart. Les det i Koordinat, og bekreft det "
-            "eller kommenter.",
-            f"Referatet frå møtet «{title}» er klart. Les det i Koordinat, og stadfest det "
-            "eller kommenter.",
-            f"The minutes of the meeting “{title}” are ready. Read them in Koordinat, and "
-            "confirm or comment.",
+            "Referatet fra et møte er klart. Les det i Koordinat, og bekreft det eller kommenter.",
+            "Referatet frå eit møte er klart. Les det i Koordinat, og stadfest det eller "
+            "kommenter.",
+            "The minutes of a meeting are ready. Read them in Koordinat, and confirm or comment.",
         ),
         language,
     )
@@ -192,17 +181,13 @@ def _text_minutes_closed(payload: kinds.Payload, language: str) -> kinds.Text:
 
 @kinds.register(ACTION_ITEM_AGREED, "An action item from a meeting is yours.")
 def _text_action_item(payload: kinds.Payload, language: str) -> kinds.Text:
-    title = _title(payload)
     due = str(payload.get("dueOn") or "")
     return kinds.both(
         ("Ny oppgave fra møte", "Ny oppgåve frå møte", "A new action item from a meeting"),
         (
-            f"I møtet «{title}» ble det avtalt en oppgave for deg, med frist {due}. Se den i "
-            "Koordinat.",
-            f"I møtet «{title}» vart det avtalt ei oppgåve for deg, med frist {due}. Sjå ho i "
-            "Koordinat.",
-            f"An action item for you was agreed in the meeting “{title}”, due {due}. See it "
-            "in Koordinat.",
+            f"I et møte ble det avtalt en oppgave for deg, med frist {due}. Se den i Koordinat.",
+            f"I eit møte vart det avtalt ei oppgåve for deg, med frist {due}. Sjå ho i Koordinat.",
+            f"An action item for you was agreed in a meeting, due {due}. See it in Koordinat.",
         ),
         language,
     )

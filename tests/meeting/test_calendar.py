@@ -424,10 +424,22 @@ async def test_invitation_change_and_cancellation_carry_the_ics(
     (entry,) = calendar.walk("VEVENT")
     uid = str(entry["uid"])
     assert uid == f"{meeting['id']}@127.0.0.1"
-    assert str(entry["location"]) == "Avtalt sted"
     assert int(entry["sequence"]) == meeting["version"]
-    assert str(entry["summary"]) == "Ansvarsgruppemøte om skolestart"
+    # An e-mail leaves Koordinat's protection: the time and the meeting's page, no title,
+    # place, video link or organizer's name.
+    assert str(entry["summary"]) == "Møte i et barns nettverk (Koordinat)"
+    assert "location" not in entry and "url" not in entry
+    assert str(entry["organizer"].params["cn"]) == "Koordinat"
+    assert f"/meetings/{meeting['id']}" in str(entry["description"])
     assert tina in str(entry["attendee"])
+    whole = " ".join(
+        part.get_content() if part.get_content_maintype() == "text" else ""
+        for part in invited.walk()
+        if not part.is_multipart()
+    )
+    assert "BEGIN:VCALENDAR" in whole
+    for secret in ("skolestart", VIDEO, world.coordinator.name):
+        assert secret not in whole, secret
 
     later = (utcnow() + dt.timedelta(days=8)).astimezone(OSLO).date()
     data = await api.gql(
