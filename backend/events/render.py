@@ -97,13 +97,25 @@ class RenderCache:
             return found
         pending = self._pending.get(key)
         if pending is not None:
+            try:
+                found = await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise  # this subscriber itself is ending
+                # The subscriber rendering for everyone left (its client closed the tab):
+                # its cancellation is not ours; render (or wait for the next one) instead.
+                return await self.get(key, render)
             self.hits += 1
-            return await asyncio.shield(pending)
+            return found
         future: asyncio.Future[Rendered] = asyncio.get_running_loop().create_future()
         self._pending[key] = future
         try:
             self.renders += 1
             rendered = await render()
+        except asyncio.CancelledError:
+            future.cancel()  # waiters render for themselves (above)
+            raise
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # retrieved: waiters get it, nobody logs it twice

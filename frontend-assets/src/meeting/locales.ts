@@ -44,7 +44,7 @@ export const meetingNb = {
     },
     form: {
       title: 'Tittel',
-      titleHelp: 'For eksempel «Ansvarsgruppemøte». Tittelen står i invitasjonen og kalenderen.',
+      titleHelp: 'For eksempel «Ansvarsgruppemøte». Tittelen vises i Koordinat og i kalenderabonnementet, aldri i e-post.',
       purpose: 'Formål (valgfritt)',
       when: 'Når',
       whenHelp: 'Norsk tid.',
@@ -290,7 +290,7 @@ export const meetingNn: typeof meetingNb = {
     },
     form: {
       title: 'Tittel',
-      titleHelp: 'Til dømes «Ansvarsgruppemøte». Tittelen står i invitasjonen og kalenderen.',
+      titleHelp: 'Til dømes «Ansvarsgruppemøte». Tittelen blir vist i Koordinat og i kalenderabonnementet, aldri i e-post.',
       purpose: 'Føremål (valfritt)',
       when: 'Når',
       whenHelp: 'Norsk tid.',
@@ -536,7 +536,7 @@ export const meetingEn: typeof meetingNb = {
     },
     form: {
       title: 'Title',
-      titleHelp: 'For example "Network meeting". The title is in the invitation and the calendar.',
+      titleHelp: 'For example "Network meeting". The title shows in Koordinat and in the calendar subscription, never in e-mail.',
       purpose: 'Purpose (optional)',
       when: 'When',
       whenHelp: 'Norwegian time.',
