@@ -36,6 +36,7 @@ from backend.core.languages import language_code
 from backend.core.settings import Settings
 from backend.core.validation import text
 from backend.events.service import record_change
+from backend.events.visibility import uuid_or_none
 from backend.identity.actor import Actor
 from backend.identity.models import Person, PersonKind
 from backend.meeting import logic
@@ -151,13 +152,6 @@ def denied(child_id: uuid.UUID, action: MeetingAction, error: UserError) -> Acce
     return refusal
 
 
-def _parse(value: str | None, field: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value)) if value is not None else None
-    except ValueError:
-        return None
-
-
 async def _lock(session: AsyncSession, child_id: uuid.UUID) -> None:
     """Serialize writers of one child's data (PostgreSQL row lock; SQLite writes are serial)."""
     await session.exec(select(Child.id).where(Child.id == child_id).with_for_update())
@@ -166,7 +160,7 @@ async def _lock(session: AsyncSession, child_id: uuid.UUID) -> None:
 async def _meeting_for(
     session: AsyncSession,
     actor: Actor | None,
-    meeting_id: uuid.UUID | None,
+    value: str,
     *,
     action: MeetingAction,
     field: str = "meetingId",
@@ -174,6 +168,7 @@ async def _meeting_for(
 ) -> tuple[Meeting, MeetingFacts]:
     """The meeting for a write: NOT_FOUND unless the caller may view it, then the
     permission (NOT_ALLOWED), the child's lock and the version (CONFLICT)."""
+    meeting_id = uuid_or_none(value)
     meeting = await session.get(Meeting, meeting_id) if meeting_id is not None else None
     if actor is None:
         if meeting is not None:
@@ -235,7 +230,7 @@ async def _invitation_for(
     know; else NOT_FOUND on invitationId. Locked and read again; the caller checks its
     permission, then the version (`_version`)."""
     field = "invitationId"
-    invitation_id = _parse(value, field)
+    invitation_id = uuid_or_none(value)
     invitation = await session.get(Invitation, invitation_id) if invitation_id else None
     if actor is None:
         if invitation is not None:
@@ -322,10 +317,12 @@ async def _record(
     *,
     entity_type: str = ENTITY,
     entity_id: uuid.UUID | None = None,
+    known_viewers: list[str] | None = None,
     **extra: Any,
 ) -> None:
-    """One event about a meeting: its id, who may know of it, and (never the protected
-    place, never the minutes' text) what the notification rules need."""
+    """One event about a meeting: its id, who may know of it (`known_viewers` when the
+    caller just read them), and (never the protected place, never the minutes' text) what
+    the notification rules need."""
     await session.flush()
     await record_change(
         session,
@@ -336,7 +333,9 @@ async def _record(
         child_id=meeting.child_id,
         payload={
             "meetingId": str(meeting.id),
-            "viewers": await viewers(session, meeting),
+            "viewers": known_viewers
+            if known_viewers is not None
+            else await viewers(session, meeting),
             **extra,
         },
     )
@@ -401,7 +400,7 @@ async def _members(
     if len(values) > INVITE_MAX:
         errors.add(ErrorCode.TOO_MANY, field)
         return []
-    ids = [_parse(v, field) for v in values]
+    ids = [uuid_or_none(v) for v in values]
     if any(i is None for i in ids):
         errors.add(ErrorCode.NOT_FOUND, field)
         return []
@@ -545,6 +544,10 @@ async def _record_invitation(
 async def _record_invited(
     session: AsyncSession, actor: Actor, meeting: Meeting, invitations: Sequence[Invitation]
 ) -> None:
+    if not invitations:
+        return
+    await session.flush()
+    people = await viewers(session, meeting)  # the same for each: read once
     for invitation in invitations:
         await _record_invitation(
             session,
@@ -552,6 +555,7 @@ async def _record_invited(
             "meeting.invited",
             meeting,
             invitation,
+            known_viewers=people,
             personId=str(invitation.person_id),
             guest=invitation.guest,
         )
@@ -564,7 +568,7 @@ async def schedule(
     session: AsyncSession, actor: Actor | None, data: ScheduleMeetingInput
 ) -> Meeting:
     """The coordinator schedules a meeting; the organizer is invited (and comes)."""
-    child_id = _parse(data.child_id, "childId")
+    child_id = uuid_or_none(data.child_id)
     child = await session.get(Child, child_id) if child_id is not None else None
     if actor is None:
         if child is not None:
@@ -661,7 +665,7 @@ async def update(session: AsyncSession, actor: Actor | None, data: UpdateMeeting
     meeting, _ = await _meeting_for(
         session,
         actor,
-        _parse(data.meeting_id, "meetingId"),
+        data.meeting_id,
         action=MeetingAction.EDIT,
         version=data.version,
     )
@@ -730,7 +734,7 @@ async def cancel(session: AsyncSession, actor: Actor | None, data: CancelMeeting
     meeting, _ = await _meeting_for(
         session,
         actor,
-        _parse(data.meeting_id, "meetingId"),
+        data.meeting_id,
         action=MeetingAction.CANCEL,
         version=data.version,
     )
@@ -755,7 +759,7 @@ async def invite_members(
     session: AsyncSession, actor: Actor | None, data: InviteMembersInput
 ) -> Meeting:
     meeting, facts = await _meeting_for(
-        session, actor, _parse(data.meeting_id, "meetingId"), action=MeetingAction.INVITE
+        session, actor, data.meeting_id, action=MeetingAction.INVITE
     )
     assert actor is not None
     _scheduled(meeting)
@@ -780,15 +784,13 @@ async def invite_guest(
 ) -> Meeting:
     """A specialist outside the network, for this meeting only, until a set time after it;
     the guardians are told who, from which organisation, so they can object."""
-    meeting, _ = await _meeting_for(
-        session, actor, _parse(data.meeting_id, "meetingId"), action=MeetingAction.INVITE
-    )
+    meeting, _ = await _meeting_for(session, actor, data.meeting_id, action=MeetingAction.INVITE)
     assert actor is not None
     _scheduled(meeting)
     errors = Collector()
     if not GUEST_HOURS_MIN <= data.access_hours_after <= GUEST_HOURS_MAX:
         errors.add(ErrorCode.INVALID, "accessHoursAfter", _GUEST_HOURS)
-    person_id = _parse(data.person_id, "personId")
+    person_id = uuid_or_none(data.person_id)
     person = await session.get(Person, person_id) if person_id is not None else None
     # A guest is staff of a service (the directory lists them): their organisation is it.
     if (
@@ -971,7 +973,7 @@ async def propose_agenda_item(
     meeting, _ = await _meeting_for(
         session,
         actor,
-        _parse(data.meeting_id, "meetingId"),
+        data.meeting_id,
         action=MeetingAction.PROPOSE_AGENDA_ITEM,
     )
     assert actor is not None
@@ -1028,7 +1030,7 @@ async def close_minutes(
     from backend.meeting import crdt
 
     meeting, _ = await _meeting_for(
-        session, actor, _parse(data.meeting_id, "meetingId"), action=MeetingAction.CLOSE_MINUTES
+        session, actor, data.meeting_id, action=MeetingAction.CLOSE_MINUTES
     )
     assert actor is not None
     if meeting.status == MeetingStatus.CANCELLED.value:
@@ -1089,7 +1091,7 @@ async def reopen_minutes(
     session: AsyncSession, actor: Actor | None, data: ReopenMinutesInput
 ) -> Meeting:
     meeting, _ = await _meeting_for(
-        session, actor, _parse(data.meeting_id, "meetingId"), action=MeetingAction.CLOSE_MINUTES
+        session, actor, data.meeting_id, action=MeetingAction.CLOSE_MINUTES
     )
     assert actor is not None
     if meeting.status == MeetingStatus.CANCELLED.value:
@@ -1112,7 +1114,7 @@ async def confirm_minutes(
     meeting, _ = await _meeting_for(
         session,
         actor,
-        _parse(data.meeting_id, "meetingId"),
+        data.meeting_id,
         action=MeetingAction.CONFIRM_MINUTES,
     )
     assert actor is not None
@@ -1180,7 +1182,7 @@ async def agree_action_item(
     meeting, facts = await _meeting_for(
         session,
         actor,
-        _parse(data.meeting_id, "meetingId"),
+        data.meeting_id,
         action=MeetingAction.AGREE_ACTION_ITEM,
     )
     assert actor is not None
@@ -1192,7 +1194,7 @@ async def agree_action_item(
         errors.add(ErrorCode.INVALID_DATE, "dueOn", _DUE_IN_PAST)
     agenda_item_id = None
     if data.agenda_item_id is not None:
-        agenda_item_id = _parse(data.agenda_item_id, "agendaItemId")
+        agenda_item_id = uuid_or_none(data.agenda_item_id)
         item = await session.get(AgendaItem, agenda_item_id) if agenda_item_id else None
         if item is None or item.meeting_id != meeting.id:
             errors.add(ErrorCode.NOT_FOUND, "agendaItemId")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
@@ -172,38 +173,23 @@ async def test_an_action_item_becomes_a_plan_task_visible_in_the_plan(
     due = (today() + dt.timedelta(days=14)).isoformat()
     # No plan yet: a clear error, nothing written.
     before = await rows(api)
-    no_plan = await call(
-        api,
-        "agreeActionItem",
-        world.coordinator,
-        meetingId=meeting["id"],
-        kind="TASK",
-        title="Søke om assistent",
-        ownerMemberId=fam.members["teacher"],
-        dueOn=due,
-    )
+
+    async def agree(**changes: Any) -> dict[str, Any]:
+        fields = {
+            "meetingId": meeting["id"],
+            "kind": "TASK",
+            "title": "Søke om assistent",
+            "ownerMemberId": fam.members["teacher"],
+            "dueOn": due,
+            **changes,
+        }
+        return await call(api, "agreeActionItem", world.coordinator, **fields)
+
+    no_plan = await agree()
     assert codes(no_plan) == [("PLAN_REQUIRED", "meetingId")]
-    past = await call(
-        api,
-        "agreeActionItem",
-        world.coordinator,
-        meetingId=meeting["id"],
-        kind="TASK",
-        title="Søke om assistent",
-        ownerMemberId=fam.members["teacher"],
-        dueOn=(today() - dt.timedelta(days=1)).isoformat(),
-    )
+    past = await agree(dueOn=(today() - dt.timedelta(days=1)).isoformat())
     assert codes(past) == [("INVALID_DATE", "dueOn")]
-    hidden = await call(
-        api,
-        "agreeActionItem",
-        world.coordinator,
-        meetingId=meeting["id"],
-        kind="TASK",
-        title="Søke om assistent",
-        ownerMemberId=fam.members["barnevern"],
-        dueOn=due,
-    )
+    hidden = await agree(ownerMemberId=fam.members["barnevern"])
     assert codes(hidden) == [("NOT_FOUND", "ownerMemberId")]
     assert await rows(api) == before
     await with_plan(api, world, fam)
