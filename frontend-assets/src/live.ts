@@ -1,6 +1,6 @@
 import { print } from 'graphql';
 import type { DocumentNode } from 'graphql';
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 
 import { ws } from './client';
 import { ChildEventsDocument, MyEventsDocument } from './gql/graphql';
@@ -73,15 +73,47 @@ function follow<T>(
   };
 }
 
+// A burst of changes (a replayed history, a batch of notifications) is one re-read, not one
+// per item: the pages re-read once the burst has settled, and at least once a second while
+// changes keep coming.
+const SETTLE_MS = 150;
+const MAX_WAIT_MS = 1000;
+
+/** Calls `fire` once per burst of `push`es: after SETTLE_MS of quiet, or MAX_WAIT_MS at most. */
+function coalesce(fire: () => void): { push: () => void; stop: () => void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let since = 0;
+  return {
+    push() {
+      const now = Date.now();
+      if (timer === undefined) since = now;
+      else clearTimeout(timer);
+      timer = setTimeout(
+        () => {
+          timer = undefined;
+          fire();
+        },
+        Math.max(0, Math.min(SETTLE_MS, since + MAX_WAIT_MS - now)),
+      );
+    },
+    stop() {
+      clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
+
 /**
- * A number that grows with every change pushed to me (all my children and my notifications).
- * Pages re-read what they show when it changes; the server authorizes every event again.
+ * A number that grows with the changes pushed to me (all my children and my notifications),
+ * once per burst. Pages re-read what they show when it changes; the server authorizes every
+ * event again.
  */
 export function useMyChanges(): number {
   const [changes, setChanges] = useState(0);
   useEffect(() => {
     const cursors = new Map<string, string>();
-    return follow<MyEventsSubscription>(
+    const burst = coalesce(() => setChanges((n) => n + 1));
+    const stop = follow<MyEventsSubscription>(
       MyEventsDocument,
       {},
       (payload, data) => {
@@ -95,23 +127,30 @@ export function useMyChanges(): number {
         payload.variables.after = [...cursors.values()];
         return item.__typename === 'ResyncRequired';
       },
-      () => setChanges((n) => n + 1),
+      burst.push,
     );
+    return () => {
+      stop();
+      burst.stop();
+    };
   }, []);
   return changes;
 }
 
 export type TimelineEvent = Extract<ChildEventsSubscription['childEvents'], { __typename: 'Event' }>;
 
-/** One child's events from the start of the kept history, then live: the timeline. */
+/**
+ * One child's events from the start of the kept history, then live: the timeline. `changes`
+ * grows once per burst of new events (the replay of the history is one burst).
+ */
 export function useChildEvents(childId: string): { events: TimelineEvent[]; changes: number } {
-  const [state, setState] = useState<{ events: TimelineEvent[]; changes: number }>({
-    events: [],
-    changes: 0,
-  });
+  const [events, setEvents] = useState<TimelineEvent[]>([]);
+  const [changes, setChanges] = useState(0);
   useEffect(() => {
-    setState({ events: [], changes: 0 });
-    return follow<ChildEventsSubscription>(
+    setEvents([]);
+    setChanges(0);
+    const burst = coalesce(() => setChanges((n) => n + 1));
+    const stop = follow<ChildEventsSubscription>(
       ChildEventsDocument,
       { childId },
       (payload, data) => {
@@ -126,13 +165,28 @@ export function useChildEvents(childId: string): { events: TimelineEvent[]; chan
       (data) => {
         const item = data.childEvents;
         if (item.__typename !== 'Event') return;
-        setState((prev) =>
-          prev.events.some((e) => e.id === item.id)
-            ? prev
-            : { events: [...prev.events, item], changes: prev.changes + 1 },
-        );
+        setEvents((prev) => (prev.some((e) => e.id === item.id) ? prev : [...prev, item]));
+        burst.push();
       },
     );
+    return () => {
+      stop();
+      burst.stop();
+    };
   }, [childId]);
-  return state;
+  return { events, changes };
+}
+
+/**
+ * Re-reads when something changed after the first read (a panel opened late does not re-read
+ * the changes it was opened with).
+ */
+export function useReloadOnChange(changes: number, reload: () => void): void {
+  const seen = useRef(changes);
+  useEffect(() => {
+    if (changes !== seen.current) {
+      seen.current = changes;
+      reload();
+    }
+  }, [changes, reload]);
 }

@@ -22,8 +22,11 @@ import pytest
 from playwright.async_api import (
     Browser,
     BrowserContext,
+    ConsoleMessage,
+    Frame,
     Page,
     Request,
+    Response,
     WebSocket,
     async_playwright,
     expect,
@@ -50,6 +53,57 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+# What a failed test prints besides its assertion: the last of each session's timeline and of
+# the server's log, so a failure seen once (on a busy machine) explains itself.
+TIMELINE_SHOWN = 60
+SERVER_LOG_SHOWN = 40
+SESSIONS = pytest.StashKey[list["Session"]]()
+_server_log: list[Path] = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call" and report.failed:
+        for session in item.stash.get(SESSIONS, []):
+            shown = "\n".join(session.timeline[-TIMELINE_SHOWN:])
+            report.sections.append((f"browser of {', '.join(session.people) or 'nobody'}", shown))
+        if _server_log:
+            # Without uvicorn's access lines: what is left is what the server had to say.
+            lines = [
+                line
+                for line in _server_log[0].read_text(errors="replace").splitlines()
+                if not line.startswith("INFO:     127.0.0.1:")
+            ][-SERVER_LOG_SHOWN:]
+            report.sections.append(("server log", "\n".join(lines)))
+    return report
+
+
+# The page notes where its clicks and submits land (a click lost to a moving layout shows).
+WATCH_INPUT = """
+for (const type of ['mousedown', 'mouseup', 'click', 'submit']) {
+  document.addEventListener(type, (event) => {
+    const target = event.target;
+    const what = target instanceof Element
+      ? `${target.tagName.toLowerCase()} "${(target.textContent || '').trim().slice(0, 40)}"`
+      : String(target);
+    console.debug(`[input] ${type} ${what}`);
+  }, true);
+}
+"""
+
+
+def _operation(body: str | None) -> str:
+    try:
+        sent = json.loads(body or "{}")
+    except ValueError:
+        return "?"
+    name = sent.get("operationName")
+    if not name and sent.get("query"):
+        name = sent["query"].split("{", 1)[0].strip()
+    return str(name or "?")
 
 
 def _missing(what: str) -> None:
@@ -79,6 +133,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # The server's log goes to a file: a pipe nobody reads fills up and stops the server.
     log_path = tmp_path_factory.mktemp("e2e-log") / "server.log"
     log = log_path.open("w")
+    _server_log.append(log_path)
     process = subprocess.Popen(
         [koordinat, "demo", "--port", str(port), "--database", str(database)],
         cwd=tmp_path_factory.mktemp("e2e-cwd"),
@@ -137,25 +192,66 @@ class Session:
         self.errors: list[str] = []
         # Every GraphQL document the pages send, over HTTP and over the socket.
         self.documents: list[str] = []
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        # What the page did, in order, for the report of a failed test.
+        self.timeline: list[str] = []
+        self._started = time.monotonic()
+        page.on("pageerror", self._on_error)
         page.on("request", self._on_request)
+        page.on("response", self._on_response)
+        page.on("requestfailed", lambda r: self._note(f"failed {r.url} {r.failure}"))
+        page.on("console", self._on_console)
+        page.on("framenavigated", self._on_navigated)
         page.on("websocket", self._on_socket)
+
+    def _note(self, what: str) -> None:
+        self.timeline.append(f"{time.monotonic() - self._started:8.3f}s {what}")
+
+    def _on_navigated(self, frame: Frame) -> None:
+        if frame == self.page.main_frame:
+            self._note(f"at {frame.url}")
+
+    def _on_error(self, error: Exception) -> None:
+        self.errors.append(str(error))
+        self._note(f"script error {error}")
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        self._note(f"console.{message.type} {message.text[:300]}")
 
     def _on_request(self, request: Request) -> None:
         if request.url.endswith("/graphql") and request.method == "POST" and request.post_data:
             self.documents.append(json.loads(request.post_data)["query"])
+            self._note(f"-> {_operation(request.post_data)}")
+
+    def _on_response(self, response: Response) -> None:
+        request = response.request
+        if request.url.endswith("/graphql") and request.method == "POST":
+            self._note(f"<- {response.status} {_operation(request.post_data)}")
 
     def _on_socket(self, socket: WebSocket) -> None:
         # Only the GraphQL socket carries documents (the live minutes' frames are binary).
         if not socket.url.endswith("/graphql"):
             return
 
+        self._note("socket opened")
+
         def sent(payload: str | bytes) -> None:
             message = json.loads(payload)
             if message.get("type") == "subscribe":
                 self.documents.append(message["payload"]["query"])
+            operation = _operation(json.dumps(message.get("payload") or {}))
+            self._note(f"socket -> {message.get('type')} {message.get('id', '')} {operation}")
+
+        def received(payload: str | bytes) -> None:
+            message = json.loads(payload)
+            if not isinstance(message, dict):
+                return
+            data = (message.get("payload") or {}).get("data") or {}
+            kinds = [v.get("__typename", k) for k, v in data.items() if isinstance(v, dict)]
+            self._note(f"socket <- {message.get('type')} {message.get('id', '')} {' '.join(kinds)}")
 
         socket.on("framesent", sent)
+        socket.on("framereceived", received)
+        socket.on("close", lambda _: self._note("socket closed"))
 
     async def sign_in(self, name: str) -> None:
         self.people.append(name)
@@ -204,18 +300,30 @@ async def reset_languages(base: str, names: set[str]) -> None:
 
 
 @pytest.fixture
-async def open_session(browser: Browser, demo_server: str) -> AsyncIterator[Any]:
+async def open_session(
+    browser: Browser, demo_server: str, request: pytest.FixtureRequest
+) -> AsyncIterator[Any]:
     contexts: list[BrowserContext] = []
     sessions: list[Session] = []
 
     async def open_one(locale: str = "nb-NO") -> Session:
+        # Designsystemet opens a Details by growing its content's height over 0.4 s. Playwright
+        # scrolls a button inside the still-growing box into view, the box then moves it, and
+        # the press and the release land on different elements: a lost click. People see the
+        # box open before they click; these browsers ask for reduced motion, which has no
+        # animation, so a test does not race it.
         context = await browser.new_context(
-            locale=locale, timezone_id="Europe/Oslo", viewport={"width": 1280, "height": 900}
+            locale=locale,
+            timezone_id="Europe/Oslo",
+            viewport={"width": 1280, "height": 900},
+            reduced_motion="reduce",
         )
         context.set_default_timeout(15_000)
+        await context.add_init_script(WATCH_INPUT)
         contexts.append(context)
         session = Session(context, await context.new_page(), demo_server)
         sessions.append(session)
+        request.node.stash[SESSIONS] = sessions
         return session
 
     yield open_one

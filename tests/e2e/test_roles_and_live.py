@@ -3,7 +3,7 @@ every page in each language and at phone width."""
 
 from __future__ import annotations
 
-import asyncio
+import json
 import re
 from typing import Any
 
@@ -16,29 +16,58 @@ PHONE = {"width": 375, "height": 812}
 
 
 class Switch:
-    """A page's way to the server: while offline, its socket is dropped and new ones refused."""
+    """A page's way to the server: while offline, its socket is dropped and new ones refused.
+
+    Every connection's frames are kept, both ways, so a test can say what the server sent.
+    """
 
     def __init__(self) -> None:
         self.offline = False
         self.open: list[WebSocketRoute] = []
+        self.connections: list[list[tuple[str, dict[str, Any]]]] = []
+
+    def route(self, route: WebSocketRoute) -> None:
+        server = route.connect_to_server()
+        frames: list[tuple[str, dict[str, Any]]] = []
+        self.connections.append(frames)
+        self.open.append(route)
+
+        def up(message: str | bytes) -> None:
+            frames.append(("sent", json.loads(message)))
+            server.send(message)
+
+        def down(message: str | bytes) -> None:
+            frames.append(("received", json.loads(message)))
+            route.send(message)
+
+        route.on_message(up)
+        server.on_message(down)
+
+
+def subscription_of(frames: list[tuple[str, dict[str, Any]]], name: str) -> tuple[str, Any]:
+    """The id and variables of the subscription `name` (e.g. "ChildEvents") on one connection."""
+    for direction, message in frames:
+        payload = message.get("payload") or {}
+        subscribe = direction == "sent" and message.get("type") == "subscribe"
+        if subscribe and f"subscription {name}" in payload.get("query", ""):
+            return message["id"], payload.get("variables") or {}
+    raise AssertionError(f"no {name} subscription in {frames}")
+
+
+def events_received(frames: list[tuple[str, dict[str, Any]]], subscription: str) -> list[Any]:
+    return [
+        message["payload"]["data"]["childEvents"]
+        for direction, message in frames
+        if direction == "received"
+        and message.get("type") == "next"
+        and message.get("id") == subscription
+    ]
 
 
 async def child_href(page: Page, name: str) -> str:
     href = await page.get_by_role("link", name=name).first.get_attribute("href")
     assert href and re.fullmatch(r"/children/[0-9a-f-]{36}", href), href
     return href
-
-
-async def settled_count(items: Any) -> int:
-    """The number of items once the list has stopped growing (the replay has arrived)."""
-    count = -1
-    for _ in range(50):
-        now = await items.count()
-        if now == count:
-            return now
-        count = now
-        await asyncio.sleep(0.3)
-    return count
 
 
 async def choose(page: Page, option: str, limit: int = 40) -> None:
@@ -138,15 +167,21 @@ async def test_a_page_that_lost_its_connection_shows_what_it_missed(open_session
         if network.offline:
             await route.close(code=1001, reason="offline")
             return
-        route.connect_to_server()
-        network.open.append(route)
+        network.route(route)
 
     await guardian.page.route_web_socket(re.compile(r"/graphql$"), switch)
     await guardian.page.goto(guardian.base + href)
     await guardian.page.get_by_role("tab", name="Hendelser").click()
     events = guardian.page.get_by_role("listitem")
     await expect(events.first).to_be_visible()
-    seen = await settled_count(events)
+    # A change the guardian sees live: the history's replay has all arrived before it.
+    await coordinator.page.goto(coordinator.base + href)
+    await coordinator.page.get_by_role("tab", name="Nettverk").click()
+    form = coordinator.page.get_by_role("form", name="Nytt medlem i nettverket")
+    await form.get_by_label("Ansatt").select_option(label="Per Lien")
+    await form.get_by_role("button", name="Legg til medlem").click()
+    await expect(coordinator.page.get_by_role("status")).to_contain_text("Per Lien er lagt til.")
+    await expect(events.first).to_contain_text("Nytt medlem i nettverket – Per Lien")
 
     network.offline = True
     for route in network.open:
@@ -154,21 +189,30 @@ async def test_a_page_that_lost_its_connection_shows_what_it_missed(open_session
     await expect(guardian.page.get_by_text("Mistet forbindelsen. Prøver igjen")).to_be_visible(
         timeout=30_000
     )
-    await coordinator.page.goto(coordinator.base + href)
-    await coordinator.page.get_by_role("tab", name="Nettverk").click()
-    form = coordinator.page.get_by_role("form", name="Nytt medlem i nettverket")
-    await form.get_by_label("Ansatt").select_option(label="Per Lien")
-    await form.get_by_role("button", name="Legg til medlem").click()
-    await expect(coordinator.page.get_by_role("status")).to_contain_text("Per Lien er lagt til.")
+    # What the page had when it went offline: the history up to its last cursor.
+    first = network.connections[0]
+    before = events_received(first, subscription_of(first, "ChildEvents")[0])
+    cursors = [e["cursor"] for e in before if e["__typename"] == "Event"]
+    # While the guardian is offline, the coordinator ends the membership again.
+    row = coordinator.page.get_by_role("row", name=re.compile("Per Lien"))
+    await row.get_by_role("button", name="Avslutt").click()
+    confirm = coordinator.page.get_by_role("group", name="Avslutte medlemskapet til Per Lien?")
+    await confirm.get_by_role("button", name="Avslutt").click()
+    await expect(coordinator.page.get_by_role("row", name=re.compile("Per Lien"))).to_have_count(0)
 
     network.offline = False
     await expect(guardian.page.get_by_text("Mistet forbindelsen. Prøver igjen")).to_have_count(
         0, timeout=30_000
     )
-    # What happened while offline arrives once: one more event, not the history again.
-    await expect(events).to_have_count(seen + 1, timeout=30_000)
-    await expect(events.first).to_contain_text("Nytt medlem i nettverket – Per Lien")
-    assert await settled_count(events) == seen + 1
+    await expect(events.first).to_contain_text("Et medlemskap ble avsluttet – Per Lien")
+    # The page resumed from its last cursor, and what happened while offline arrived once: the
+    # server sent that one event on the new connection, not the history again.
+    again = network.connections[-1]
+    subscription, variables = subscription_of(again, "ChildEvents")
+    assert cursors and variables.get("after") == cursors[-1]
+    replayed = events_received(again, subscription)
+    assert [e["__typename"] for e in replayed] == ["Event"], replayed
+    await expect(events).to_have_count(len(cursors) + 1)
 
 
 async def test_each_role_sees_only_what_the_policies_allow(open_session: Any) -> None:

@@ -6,7 +6,8 @@ import { useQuery } from 'urql';
 
 import { RequestError } from '../components/Errors';
 import { MeetingsOfChildDocument } from '../gql/graphql';
-import { useRefetchOnChange } from '../pathway/Timeline';
+
+import { useReloadOnChange } from '../live';
 import { MeetingList } from './MeetingList';
 
 /** The child workspace's "Møter" tab: coming and earlier meetings; the coordinator schedules one. */
@@ -38,7 +39,7 @@ export function ChildMeetings({
     refetchUpcoming({ requestPolicy: 'network-only' });
     refetchPast({ requestPolicy: 'network-only' });
   }, [opened, refetchUpcoming, refetchPast]);
-  useRefetchOnChange(changes, reload);
+  useReloadOnChange(changes, reload);
   if (!opened) return null;
   return (
     <div className="k-stack">

@@ -5,7 +5,8 @@ import { Link as RouterLink } from 'react-router';
 import { useQuery } from 'urql';
 
 import { MeetingsMineDocument, MeetingsOfChildDocument } from '../gql/graphql';
-import { useRefetchOnChange } from '../pathway/Timeline';
+
+import { useReloadOnChange } from '../live';
 import { ActionItemList } from './ActionItems';
 import { AnswerTag, openActionItems } from './common';
 import type { MeetingSummary } from './common';
@@ -15,7 +16,7 @@ import { formatStart, formatWhen } from './time';
 export function useNextMeetings(changes: number): Map<string, MeetingSummary> {
   const [{ data }, refetch] = useQuery({ query: MeetingsMineDocument, variables: { past: false, first: 100 } });
   const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
-  useRefetchOnChange(changes, reload);
+  useReloadOnChange(changes, reload);
   return useMemo(() => {
     const next = new Map<string, MeetingSummary>();
     const meetings = (data?.myMeetings.edges ?? []).map((e) => e.node).filter((m) => m.status === 'SCHEDULED');
@@ -53,7 +54,7 @@ export function FamilyMeetings({
     refetchUpcoming({ requestPolicy: 'network-only' });
     refetchPast({ requestPolicy: 'network-only' });
   }, [refetchUpcoming, refetchPast]);
-  useRefetchOnChange(changes, reload);
+  useReloadOnChange(changes, reload);
   const coming = (upcoming.data?.childMeetings.edges ?? []).map((e) => e.node).filter((m) => m.status === 'SCHEDULED');
   const next = coming[0];
   const meetings = [...(past.data?.childMeetings.edges ?? []), ...(upcoming.data?.childMeetings.edges ?? [])].map((e) => e.node);

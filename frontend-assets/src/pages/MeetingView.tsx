@@ -18,7 +18,8 @@ import { GuestPlan } from '../meeting/GuestPlan';
 import { InvitationsSection } from '../meeting/Invitations';
 import { MinutesSection } from '../meeting/MinutesSection';
 import { formatWhen, languageName } from '../meeting/time';
-import { useRefetchOnChange } from '../pathway/Timeline';
+
+import { useReloadOnChange } from '../live';
 import { NotFound } from './NotFound';
 
 function Facts({ meeting }: { meeting: MeetingData }) {
@@ -86,7 +87,7 @@ export function MeetingView({ me }: { me: Me }) {
   const changes = useMyChanges();
   const [{ data, fetching, error }, refetch] = useQuery({ query: MeetingDocument, variables: { id } });
   const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
-  useRefetchOnChange(changes, reload);
+  useReloadOnChange(changes, reload);
   const meeting = data?.meeting ?? null;
   // The coordinator needs the child's network (to invite, to name an owner); no one else reads it here.
   const [planning] = useQuery({

@@ -8,7 +8,8 @@ import { MeetingsMineDocument } from '../gql/graphql';
 import { useMyChanges } from '../live';
 import { CalendarFeedSection } from '../meeting/CalendarFeed';
 import { MeetingList } from '../meeting/MeetingList';
-import { useRefetchOnChange } from '../pathway/Timeline';
+
+import { useReloadOnChange } from '../live';
 
 /** My meetings (organizer or invited, a guest's too), the coming ones first; my calendar address. */
 export function Meetings() {
@@ -20,7 +21,7 @@ export function Meetings() {
     refetchUpcoming({ requestPolicy: 'network-only' });
     refetchPast({ requestPolicy: 'network-only' });
   }, [refetchUpcoming, refetchPast]);
-  useRefetchOnChange(changes, reload);
+  useReloadOnChange(changes, reload);
   const coming = (upcoming.data?.myMeetings.edges ?? []).map((e) => e.node);
   const earlier = (past.data?.myMeetings.edges ?? []).map((e) => e.node);
   return (

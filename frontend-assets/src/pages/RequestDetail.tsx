@@ -19,7 +19,8 @@ import {
 import type { DecisionOutcome, ReassessmentOutcome, StatsforvalterOutcome } from '../gql/graphql';
 import { formatDate, formatDateTime } from '../format';
 import { useMyChanges } from '../live';
-import { useRefetchOnChange } from '../pathway/Timeline';
+
+import { useReloadOnChange } from '../live';
 import { Done, PlanFormErrors, PlanTextField, hasConflict } from '../plan/common';
 import type { RightAppeal, RightRequest } from '../right/common';
 import { StatusTag, openAppeal } from '../right/common';
@@ -306,7 +307,7 @@ export function RequestDetail({ me }: { me: Me }) {
   const [conflict, setConflict] = useState(false);
   const [saved, setSaved] = useState(false);
   const reload = () => refetch({ requestPolicy: 'network-only' });
-  useRefetchOnChange(changes, reload);
+  useReloadOnChange(changes, reload);
   if (!allowed) return <NotForYou />;
   if (fetching && !data) return <Spinner aria-label={t('app.loading')} data-size="lg" />;
   if (error && !data) return <RequestError error={error} />;

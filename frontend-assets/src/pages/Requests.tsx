@@ -11,7 +11,8 @@ import type { CoordinatorRequestStatus } from '../gql/graphql';
 import { formatDate, formatDateTime } from '../format';
 import { useMyChanges } from '../live';
 import { NeedingAttention } from '../pathway/NeedingAttention';
-import { useRefetchOnChange } from '../pathway/Timeline';
+
+import { useReloadOnChange } from '../live';
 import { REQUEST_STATUSES, StatusTag, decisionOverdue, latestDecision } from '../right/common';
 import { NotForYou } from './Admin';
 
@@ -28,7 +29,7 @@ export function Requests({ me }: { me: Me }) {
     variables: { status: status ? [status as CoordinatorRequestStatus] : null, first: 100 },
     pause: me.kind !== 'STAFF' || !me.inCoordinatingUnit,
   });
-  useRefetchOnChange(changes, () => refetch({ requestPolicy: 'network-only' }));
+  useReloadOnChange(changes, () => refetch({ requestPolicy: 'network-only' }));
   if (me.kind !== 'STAFF' || !me.inCoordinatingUnit) return <NotForYou />;
   const requests = (data?.coordinatorRequests.edges ?? []).map((e) => e.node);
   return (

@@ -8,7 +8,8 @@ import { PathwayNeedingAttentionDocument } from '../gql/graphql';
 import type { MilestoneScope } from '../gql/graphql';
 import { formatDate } from '../format';
 import { childName } from '../pages/Caseload';
-import { MilestoneTag, useRefetchOnChange } from './Timeline';
+import { MilestoneTag } from './Timeline';
+import { useReloadOnChange } from '../live';
 
 /**
  * Missed and soon-due milestones: the coordinator's own children (MINE), or the whole kommune
@@ -17,7 +18,7 @@ import { MilestoneTag, useRefetchOnChange } from './Timeline';
 export function NeedingAttention({ scope, changes }: { scope: MilestoneScope; changes: number }) {
   const { t } = useTranslation();
   const [{ data, fetching, error }, refetch] = useQuery({ query: PathwayNeedingAttentionDocument, variables: { scope } });
-  useRefetchOnChange(changes, () => refetch({ requestPolicy: 'network-only' }));
+  useReloadOnChange(changes, () => refetch({ requestPolicy: 'network-only' }));
   const rows = [...(data?.milestonesNeedingAttention ?? [])].sort((a, b) => a.milestone.dueOn.localeCompare(b.milestone.dueOn));
   const headingId = `attention-${scope.toLowerCase()}`;
   return (

@@ -1,5 +1,4 @@
 import { Heading, Paragraph, Spinner, Tag } from '@digdir/designsystemet-react';
-import { useEffect, useRef } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { useQuery } from 'urql';
@@ -9,6 +8,7 @@ import { PathwayOfChildDocument } from '../gql/graphql';
 import type { MilestoneStatus, PathwayMilestoneFieldsFragment, PathwayTransitionFieldsFragment } from '../gql/graphql';
 import { formatDate } from '../format';
 import { memberName } from '../plan/common';
+import { useReloadOnChange } from '../live';
 
 export type PathwayMilestone = PathwayMilestoneFieldsFragment;
 export type PathwayTransition = PathwayTransitionFieldsFragment;
@@ -38,17 +38,6 @@ export function milestoneWhen(t: TFunction, m: PathwayMilestone): string {
   return t('pathway.when.due', { date: formatDate(m.dueOn) });
 }
 
-/** Re-read when something changed after the first read. */
-export function useRefetchOnChange(changes: number, refetch: () => void): void {
-  const seen = useRef(changes);
-  useEffect(() => {
-    if (changes !== seen.current) {
-      seen.current = changes;
-      refetch();
-    }
-  }, [changes, refetch]);
-}
-
 /**
  * The family's "what happens next, and by when": the child's milestones by due date, then the
  * transitions with their checklists.
@@ -64,7 +53,7 @@ export function PathwayTimeline({
 }) {
   const { t } = useTranslation();
   const [{ data, fetching, error }, refetch] = useQuery({ query: PathwayOfChildDocument, variables: { id: childId } });
-  useRefetchOnChange(changes, () => refetch({ requestPolicy: 'network-only' }));
+  useReloadOnChange(changes, () => refetch({ requestPolicy: 'network-only' }));
   const pathway = data?.child?.pathway;
   const transitions = data?.child?.transitions ?? [];
   const headingId = `pathway-${childId}`;

@@ -20,8 +20,8 @@ import {
   hasConflict,
   memberName,
   usePlan,
-  useReloadOnChange,
 } from './common';
+import { useReloadOnChange } from '../live';
 import type { PlanData, PlanMeasure, PlanScope } from './common';
 import { DisagreementList, RecordDisagreement } from './Disagreements';
 import { AddVoice, VoiceList } from './Voices';

@@ -1,5 +1,5 @@
 import { Alert, ErrorSummary, Fieldset, Textfield, Checkbox, ValidationMessage } from '@digdir/designsystemet-react';
-import { createContext, useContext, useEffect, useRef } from 'react';
+import { createContext, useContext } from 'react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -74,20 +74,6 @@ export function usePlan(): PlanScope {
   const scope = useContext(PlanContext);
   if (!scope) throw new Error('usePlan outside a plan');
   return scope;
-}
-
-/**
- * Re-reads the plan when something changed for the child after it was first read (a plan
- * opened late does not re-read the changes it was opened with).
- */
-export function useReloadOnChange(changes: number, reload: () => void): void {
-  const seen = useRef(changes);
-  useEffect(() => {
-    if (changes !== seen.current) {
-      seen.current = changes;
-      reload();
-    }
-  }, [changes, reload]);
 }
 
 /** A person in the network as people name them: "Kari Nordmann (Fjordvik skole)". */

@@ -14,7 +14,8 @@ import {
   RightSubmitDocument,
 } from '../gql/graphql';
 import { formatDate } from '../format';
-import { PathwayTimeline, useRefetchOnChange } from '../pathway/Timeline';
+import { PathwayTimeline } from '../pathway/Timeline';
+import { useReloadOnChange } from '../live';
 import { Done, PlanFormErrors, PlanTextField } from '../plan/common';
 import type { RightDecision, RightRequest } from './common';
 import { StatusTag, mayAppeal } from './common';
@@ -287,7 +288,7 @@ export function FamilyRight({ children, changes }: { children: FamilyChild[]; ch
   const { t } = useTranslation();
   const [{ data, fetching, error }, refetch] = useQuery({ query: RightMyRequestsDocument });
   const reload = () => refetch({ requestPolicy: 'network-only' });
-  useRefetchOnChange(changes, reload);
+  useReloadOnChange(changes, reload);
   const requests = data?.myCoordinatorRequests ?? [];
   return (
     <section className="k-stack" aria-labelledby="family-right-heading">

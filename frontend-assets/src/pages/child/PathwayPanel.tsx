@@ -22,7 +22,8 @@ import {
 import type { PlanCategory, SignalKind, TransitionItemStatus, TransitionKind } from '../../gql/graphql';
 import { formatDate, formatDateTime } from '../../format';
 import type { PathwayMilestone, PathwayTransition } from '../../pathway/Timeline';
-import { MilestoneTag, milestoneWhen, useRefetchOnChange } from '../../pathway/Timeline';
+import { MilestoneTag, milestoneWhen } from '../../pathway/Timeline';
+import { useReloadOnChange } from '../../live';
 import { CATEGORIES, Done, PlanFormErrors, PlanTextField, memberName } from '../../plan/common';
 import { StatusTag } from '../../right/common';
 import { NextStep, Trail } from '../../right/Trail';
@@ -310,7 +311,7 @@ function StartTransition({ childId, onChanged }: { childId: string; onChanged: (
 function Signals({ childId, isStaff, changes }: { childId: string; isStaff: boolean; changes: number }) {
   const { t } = useTranslation();
   const [{ data, error }, refetch] = useQuery({ query: PathwaySignalsDocument, variables: { id: childId } });
-  useRefetchOnChange(changes, () => refetch({ requestPolicy: 'network-only' }));
+  useReloadOnChange(changes, () => refetch({ requestPolicy: 'network-only' }));
   const [form, setForm] = useState({ kind: 'SCHOOL_ABSENCE' as SignalKind, description: '', category: '' });
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [done, setDone] = useState(false);
@@ -402,7 +403,7 @@ function Signals({ childId, isStaff, changes }: { childId: string; isStaff: bool
 function Requests({ childId, changes, me }: { childId: string; changes: number; me: Me }) {
   const { t } = useTranslation();
   const [{ data, error }, refetch] = useQuery({ query: RightOfChildDocument, variables: { id: childId } });
-  useRefetchOnChange(changes, () => refetch({ requestPolicy: 'network-only' }));
+  useReloadOnChange(changes, () => refetch({ requestPolicy: 'network-only' }));
   const requests = data?.child?.coordinatorRequests ?? [];
   return (
     <section className="k-stack" aria-labelledby="child-requests-heading">
@@ -451,7 +452,7 @@ export function PathwayPanel({
     pause: !opened,
   });
   const reload = () => refetch({ requestPolicy: 'network-only' });
-  useRefetchOnChange(changes, () => opened && reload());
+  useReloadOnChange(changes, () => opened && reload());
   if (!opened) return null;
   if (fetching && !data) return <Spinner aria-label={t('app.loading')} />;
   const pathway = data?.child?.pathway;
