@@ -228,6 +228,8 @@ async def bench_reads(
     viewer, child = k.coordinators[0], k.children[0]
     headers = {"x-koordinat-dev-person": str(viewer)}
     caseload: list[Request] = [("MyCaseload", {"first": 50})]
+    # What the web app reads when a child is opened, and when two of its tabs are: the
+    # consents and the access log are read only when their tab is opened.
     workspace: list[Request] = [
         ("Child", {"id": str(child)}),
         ("ChildConsents", {"id": str(child)}),
@@ -243,7 +245,12 @@ async def bench_reads(
     result: dict[str, Any] = {"statements": statements}
     async with servers(k, scripts, viewer) as bases:
         result["check"] = await check_same(bases, headers, [*caseload, *workspace[:2], stable_log])
-        for case, requests in (("caseload", caseload), ("workspace", workspace)):
+        for case, requests in (
+            ("caseload", caseload),
+            ("workspace", workspace[:1]),
+            ("consents tab", workspace[1:2]),
+            ("access-log tab", workspace[2:]),
+        ):
             if case not in cases:
                 continue
             for system, (base, proc) in bases.items():

@@ -91,7 +91,9 @@ def reads_section(r: dict[str, Any], k: gen.Kommune, goals: list[list[str]]) -> 
     rows = []
     for case, title in (
         ("caseload", "caseload (MyCaseload, 50 children)"),
-        ("workspace", "child workspace (Child + ChildConsents + AccessLog)"),
+        ("workspace", "child opened (Child)"),
+        ("consents tab", "its consents tab (ChildConsents)"),
+        ("access-log tab", "its access-log tab (AccessLog, 20 entries)"),
     ):
         p, b = r.get((case, "product")), r.get((case, "B"))
         if not p or not b:
@@ -167,7 +169,10 @@ async def run_suite(args: argparse.Namespace) -> dict[str, list[str]]:
             if "reads" in cases:
                 print("reads: caseload and child workspace, product and B", flush=True)
                 r = await bench_reads(
-                    k, rounds=rounds, seconds=seconds, cases={"caseload", "workspace"}
+                    k,
+                    rounds=rounds,
+                    seconds=seconds,
+                    cases={"caseload", "workspace", "consents tab", "access-log tab"},
                 )
                 sections["Reads: product against baseline B"] = reads_section(r, k, goals)
                 profile = await profile_caseload(k, rounds=10 if quick else 30)

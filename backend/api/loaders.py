@@ -11,10 +11,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from sqlmodel import col, select
-from strawberry.dataloader import DataLoader
 
 from backend.consent.models import Consent
 from backend.core.database import Database, Reads
+from backend.core.loaders import DataLoader
 from backend.identity.actor import Actor
 from backend.identity.models import Person
 from backend.network.models import Municipality, NetworkMember, ServiceProvider

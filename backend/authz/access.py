@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from strawberry.dataloader import DataLoader
 
 from backend.audit.access_log import NewAccessLogRow
 from backend.audit.purposes import LoggedPurpose, for_root_field
@@ -36,6 +35,7 @@ from backend.consent.models import Consent, InformationCategory
 from backend.core.clock import today
 from backend.core.database import Database, Reads
 from backend.core.errors import ErrorCode, UserError, UserErrors, fail
+from backend.core.loaders import DataLoader
 from backend.identity.actor import Actor
 from backend.identity.models import Person, PersonKind
 from backend.network.models import NetworkMember, NetworkRole, ServiceProvider, ServiceType

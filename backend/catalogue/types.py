@@ -6,7 +6,6 @@ import uuid
 import weakref
 
 import strawberry
-from strawberry.dataloader import DataLoader
 
 from backend.api.common import UserError
 from backend.api.context import Info
@@ -17,6 +16,7 @@ from backend.authz.policy import ChildFacts
 from backend.catalogue import service
 from backend.catalogue.models import CatalogueMeasureRow, EvidenceLevel, LifeArea, MeasureProvision
 from backend.core.database import Reads
+from backend.core.loaders import DataLoader
 from backend.network.types import Municipality
 
 strawberry.enum(

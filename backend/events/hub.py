@@ -32,12 +32,12 @@ from typing import Any, TypeVar
 import sqlalchemy.exc as sa_exc
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from strawberry.dataloader import DataLoader
 
 from backend.authz.access import load_facts_for
 from backend.authz.policy import ChildFacts
 from backend.core.actor import Actor
 from backend.core.database import Database, utcnow
+from backend.core.loaders import DataLoader
 from backend.core.settings import Settings
 from backend.events import registry
 from backend.events.broker import (

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from strawberry.dataloader import DataLoader
 
 from backend.authz.policy import Action, Category, ChildFacts, decide_on_child
 from backend.core.actor import Actor
+from backend.core.loaders import DataLoader
 from backend.events import registry
 from backend.events.models import Event
 

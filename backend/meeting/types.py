@@ -21,7 +21,6 @@ from typing import Any
 
 import strawberry
 from sqlmodel import col, select
-from strawberry.dataloader import DataLoader
 
 from backend.api.common import PageInfo, UserError
 from backend.api.context import Info
@@ -37,6 +36,7 @@ from backend.children.models import Child as ChildRow
 from backend.consent.types import WHAT_IN_WORDS
 from backend.core.database import Reads, utcnow
 from backend.core.i18n import Text, pick
+from backend.core.loaders import DataLoader
 from backend.events.registry import EventEntity
 from backend.identity.models import Person as PersonRow
 from backend.meeting import logic

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from sqlmodel import col, select
-from strawberry.dataloader import DataLoader
 
 from backend.api.common import UserError
 from backend.api.context import Info
@@ -31,6 +30,7 @@ from backend.consent.types import WHAT_IN_WORDS
 from backend.core.clock import today
 from backend.core.database import Reads
 from backend.core.i18n import Text, pick
+from backend.core.loaders import DataLoader
 from backend.events.registry import EventEntity
 from backend.network.models import NetworkMember as NetworkMemberRow
 from backend.network.models import NetworkRole

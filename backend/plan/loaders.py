@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
-from strawberry.dataloader import DataLoader
 
 from backend.api.loaders import Loaders
 from backend.core.database import Reads
+from backend.core.loaders import DataLoader
 from backend.plan.logic import PlanParts
 from backend.plan.models import (
     Plan,

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from sqlmodel import col, select
-from strawberry.dataloader import DataLoader
 
 from backend.api.common import PageInfo, UserError
 from backend.api.context import Info
@@ -27,6 +26,7 @@ from backend.authz.policy import Action, ChildFacts
 from backend.children.models import Child as ChildRow
 from backend.consent.types import WHAT_IN_WORDS
 from backend.core.database import Reads
+from backend.core.loaders import DataLoader
 from backend.network.types import Municipality
 from backend.right import logic
 from backend.right.models import CoordinatorAppeal as AppealRow

@@ -103,38 +103,61 @@ function coalesce(fire: () => void): { push: () => void; stop: () => void } {
   };
 }
 
+// ---- My changes: one live feed per page load, whichever components follow it -----------
+
+let myChanges = 0;
+const myListeners = new Set<() => void>();
+let stopMine: (() => void) | null = null;
+
+function followMine(): () => void {
+  const cursors = new Map<string, string>();
+  const burst = coalesce(() => {
+    myChanges += 1;
+    myListeners.forEach((listener) => listener());
+  });
+  const stop = follow<MyEventsSubscription>(
+    MyEventsDocument,
+    {},
+    (payload, data) => {
+      const item = data.myEvents;
+      if (item.__typename === 'Event') cursors.set(item.childId, item.cursor);
+      if (item.__typename === 'LiveNotification') cursors.set('notifications', item.cursor);
+      if (item.__typename === 'ResyncRequired') {
+        if (item.latestCursor) cursors.set(item.childId, item.latestCursor);
+        else cursors.delete(item.childId);
+      }
+      payload.variables.after = [...cursors.values()];
+      return item.__typename === 'ResyncRequired';
+    },
+    burst.push,
+  );
+  return () => {
+    stop();
+    burst.stop();
+  };
+}
+
 /**
  * A number that grows with the changes pushed to me (all my children and my notifications),
- * once per burst. Pages re-read what they show when it changes; the server authorizes every
- * event again.
+ * once per burst. Pages re-read what they show when it changes (`useReloadOnChange`); the
+ * server authorizes every event again. The menu and the page share one subscription.
  */
 export function useMyChanges(): number {
-  const [changes, setChanges] = useState(0);
-  useEffect(() => {
-    const cursors = new Map<string, string>();
-    const burst = coalesce(() => setChanges((n) => n + 1));
-    const stop = follow<MyEventsSubscription>(
-      MyEventsDocument,
-      {},
-      (payload, data) => {
-        const item = data.myEvents;
-        if (item.__typename === 'Event') cursors.set(item.childId, item.cursor);
-        if (item.__typename === 'LiveNotification') cursors.set('notifications', item.cursor);
-        if (item.__typename === 'ResyncRequired') {
-          if (item.latestCursor) cursors.set(item.childId, item.latestCursor);
-          else cursors.delete(item.childId);
-        }
-        payload.variables.after = [...cursors.values()];
-        return item.__typename === 'ResyncRequired';
-      },
-      burst.push,
-    );
-    return () => {
-      stop();
-      burst.stop();
-    };
-  }, []);
-  return changes;
+  return useSyncExternalStore(subscribeMine, () => myChanges);
+}
+
+// Module-level, so React keeps one subscription per component (a new function each render
+// would unsubscribe and subscribe again, and with the last listener gone restart the feed).
+function subscribeMine(listener: () => void): () => void {
+  myListeners.add(listener);
+  stopMine ??= followMine();
+  return () => {
+    myListeners.delete(listener);
+    if (myListeners.size === 0 && stopMine) {
+      stopMine();
+      stopMine = null;
+    }
+  };
 }
 
 export type TimelineEvent = Extract<ChildEventsSubscription['childEvents'], { __typename: 'Event' }>;

@@ -1,11 +1,10 @@
 import { Tag } from '@digdir/designsystemet-react';
-import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NavLink } from 'react-router';
 import { useQuery } from 'urql';
 
 import { MyNotificationsDocument } from '../gql/graphql';
-import { useMyChanges } from '../live';
+import { useMyChanges, useReloadOnChange } from '../live';
 
 // Enough to show a count; beyond it the link says "99+".
 const COUNT_LIMIT = 99;
@@ -18,9 +17,7 @@ export function NotificationsLink() {
     query: MyNotificationsDocument,
     variables: { unreadOnly: true, first: COUNT_LIMIT },
   });
-  useEffect(() => {
-    if (changes > 0) refetch({ requestPolicy: 'network-only' });
-  }, [changes, refetch]);
+  useReloadOnChange(changes, () => refetch({ requestPolicy: 'network-only' }));
   const count = data?.myNotifications.edges.length ?? 0;
   const more = data?.myNotifications.pageInfo.hasNextPage ?? false;
   return (

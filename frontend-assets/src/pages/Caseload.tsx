@@ -1,5 +1,5 @@
 import { Heading, Paragraph, Search, Spinner, Table, Tag } from '@digdir/designsystemet-react';
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link as RouterLink } from 'react-router';
 import { useQuery } from 'urql';
@@ -8,7 +8,7 @@ import { RequestError } from '../components/Errors';
 import { MyCaseloadDocument, MyNotificationsDocument } from '../gql/graphql';
 import type { MyCaseloadQuery } from '../gql/graphql';
 import { formatDate } from '../format';
-import { useMyChanges } from '../live';
+import { useMyChanges, useReloadOnChange } from '../live';
 import { NextMeetingCell, useNextMeetings } from '../meeting/NextMeeting';
 import type { MeetingSummary } from '../meeting/common';
 import { NeedingAttention } from '../pathway/NeedingAttention';
@@ -126,13 +126,11 @@ export function Caseload() {
     query: MyNotificationsDocument,
     variables: { unreadOnly: true, first: 100 },
   });
-  useEffect(() => {
-    if (changes > 0) {
-      refetchMine({ requestPolicy: 'network-only' });
-      refetchAll({ requestPolicy: 'network-only' });
-      refetchNotes({ requestPolicy: 'network-only' });
-    }
-  }, [changes, refetchMine, refetchAll, refetchNotes]);
+  useReloadOnChange(changes, () => {
+    refetchMine({ requestPolicy: 'network-only' });
+    refetchAll({ requestPolicy: 'network-only' });
+    refetchNotes({ requestPolicy: 'network-only' });
+  });
 
   const plans = usePlanSummaries(changes);
   const meetings = useNextMeetings(changes);

@@ -1,5 +1,5 @@
 import { Alert, Heading, Paragraph, Spinner, Tabs, Tag } from '@digdir/designsystemet-react';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { useQuery } from 'urql';
@@ -8,7 +8,7 @@ import { RequestError } from '../components/Errors';
 import type { Me } from '../components/Layout';
 import { ChildDocument } from '../gql/graphql';
 import { ageOn, formatDate } from '../format';
-import { useChildEvents } from '../live';
+import { useChildEvents, useReloadOnChange } from '../live';
 import { ChildMeetings } from '../meeting/ChildMeetings';
 import { childName } from './Caseload';
 import { AccessLogPanel } from './child/AccessLogPanel';
@@ -25,13 +25,10 @@ export function ChildWorkspace({ me }: { me: Me }) {
   const { id = '' } = useParams();
   const [{ data, fetching, error }, refetch] = useQuery({ query: ChildDocument, variables: { id } });
   const { events, changes } = useChildEvents(id);
-  // The plan is read once its tab is opened, not with every visit to the child.
-  const [planOpened, setPlanOpened] = useState(false);
-  const [pathwayOpened, setPathwayOpened] = useState(false);
-  const [meetingsOpened, setMeetingsOpened] = useState(false);
-  useEffect(() => {
-    if (changes > 0) refetch({ requestPolicy: 'network-only' });
-  }, [changes, refetch]);
+  // A tab's own reads (plan, pathway, meetings, consents, access log) wait until it is opened,
+  // not with every visit to the child: each read is also a row in the child's access log.
+  const [opened, setOpened] = useState<ReadonlySet<string>>(() => new Set(['overview']));
+  useReloadOnChange(changes, () => refetch({ requestPolicy: 'network-only' }));
 
   if (fetching && !data) return <Spinner aria-label={t('app.loading')} data-size="lg" />;
   if (error && !data) return <RequestError error={error} />;
@@ -63,11 +60,9 @@ export function ChildWorkspace({ me }: { me: Me }) {
       </header>
       {error && <RequestError error={error} />}
       {!child.coordinator && <Alert data-color="warning">{t('network.noCoordinator')}</Alert>}
-      <Tabs defaultValue="overview" onChange={(tab) => {
-          if (tab === 'plan') setPlanOpened(true);
-          if (tab === 'pathway') setPathwayOpened(true);
-          if (tab === 'meetings') setMeetingsOpened(true);
-        }}
+      <Tabs
+        defaultValue="overview"
+        onChange={(tab) => setOpened((prev) => (prev.has(tab) ? prev : new Set([...prev, tab])))}
       >
         <Tabs.List>
           <Tabs.Tab value="overview">{t('child.tabs.overview')}</Tabs.Tab>
@@ -86,10 +81,10 @@ export function ChildWorkspace({ me }: { me: Me }) {
           <NetworkPanel child={child} me={me} canManage={isCoordinator} />
         </Tabs.Panel>
         <Tabs.Panel value="consents">
-          <ConsentsPanel child={child} myRole={mine?.role ?? null} changes={changes} />
+          <ConsentsPanel child={child} myRole={mine?.role ?? null} changes={changes} opened={opened.has('consents')} />
         </Tabs.Panel>
         <Tabs.Panel value="plan">
-          <PlanPanel child={child} me={me} myRole={mine?.role ?? null} changes={changes} opened={planOpened} />
+          <PlanPanel child={child} me={me} myRole={mine?.role ?? null} changes={changes} opened={opened.has('plan')} />
         </Tabs.Panel>
         <Tabs.Panel value="pathway">
           <PathwayPanel
@@ -98,14 +93,14 @@ export function ChildWorkspace({ me }: { me: Me }) {
             canManage={isCoordinator || me.inCoordinatingUnit}
             myMemberIds={new Set(child.network.filter((m) => m.person?.id === me.id).map((m) => m.id))}
             changes={changes}
-            opened={pathwayOpened}
+            opened={opened.has('pathway')}
           />
         </Tabs.Panel>
         <Tabs.Panel value="meetings">
-          <ChildMeetings childId={child.id} canSchedule={isCoordinator} changes={changes} opened={meetingsOpened} />
+          <ChildMeetings childId={child.id} canSchedule={isCoordinator} changes={changes} opened={opened.has('meetings')} />
         </Tabs.Panel>
         <Tabs.Panel value="log">
-          <AccessLogPanel childId={child.id} changes={changes} />
+          <AccessLogPanel childId={child.id} changes={changes} opened={opened.has('log')} />
         </Tabs.Panel>
         <Tabs.Panel value="timeline">
           <TimelinePanel events={events} />

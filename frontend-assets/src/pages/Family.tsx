@@ -1,5 +1,4 @@
 import { Card, Heading, Paragraph, Spinner, Tag } from '@digdir/designsystemet-react';
-import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link as RouterLink } from 'react-router';
 import { useQuery } from 'urql';
@@ -7,7 +6,7 @@ import { useQuery } from 'urql';
 import { RequestError } from '../components/Errors';
 import { ChildContactsDocument, MeDocument, MyCaseloadDocument } from '../gql/graphql';
 import { formatDate } from '../format';
-import { useMyChanges } from '../live';
+import { useMyChanges, useReloadOnChange } from '../live';
 import { FamilyMeetings } from '../meeting/NextMeeting';
 import { FamilyPlan } from '../plan/FamilyPlan';
 import { FamilyRight } from '../right/FamilyRight';
@@ -16,9 +15,7 @@ import { childName } from './Caseload';
 function Contacts({ childId, changes }: { childId: string; changes: number }) {
   const { t } = useTranslation();
   const [{ data }, refetch] = useQuery({ query: ChildContactsDocument, variables: { id: childId } });
-  useEffect(() => {
-    if (changes > 0) refetch({ requestPolicy: 'network-only' });
-  }, [changes, refetch]);
+  useReloadOnChange(changes, () => refetch({ requestPolicy: 'network-only' }));
   const members = (data?.child?.network ?? []).filter((m) => m.role !== 'GUARDIAN' && m.role !== 'CHILD');
   if (!members.length) return null;
   return (
@@ -55,9 +52,7 @@ export function Family() {
   const { t } = useTranslation();
   const changes = useMyChanges();
   const [{ data, fetching, error }, refetch] = useQuery({ query: MyCaseloadDocument, variables: { first: 100 } });
-  useEffect(() => {
-    if (changes > 0) refetch({ requestPolicy: 'network-only' });
-  }, [changes, refetch]);
+  useReloadOnChange(changes, () => refetch({ requestPolicy: 'network-only' }));
   const children = (data?.myChildren.edges ?? []).map((e) => e.node);
   const [{ data: who }] = useQuery({ query: MeDocument });
   return (

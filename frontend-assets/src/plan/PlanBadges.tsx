@@ -1,20 +1,19 @@
 import { Tag } from '@digdir/designsystemet-react';
-import { useEffect, useMemo } from 'react';
+import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useQuery } from 'urql';
 
 import { PlanCaseloadDocument } from '../gql/graphql';
 import type { PlanCaseloadQuery } from '../gql/graphql';
 import './plan.css';
+import { useReloadOnChange } from '../live';
 
 export type PlanSummary = NonNullable<PlanCaseloadQuery['myChildren']['edges'][number]['node']['plan']>;
 
 /** Per child of my caseload: what of its plan needs follow-up (only what I may see). */
 export function usePlanSummaries(changes: number): Map<string, PlanSummary | null> {
   const [{ data }, refetch] = useQuery({ query: PlanCaseloadDocument, variables: { first: 100 } });
-  useEffect(() => {
-    if (changes > 0) refetch({ requestPolicy: 'network-only' });
-  }, [changes, refetch]);
+  useReloadOnChange(changes, () => refetch({ requestPolicy: 'network-only' }));
   return useMemo(
     () => new Map((data?.myChildren.edges ?? []).map((edge) => [edge.node.id, edge.node.plan ?? null])),
     [data],

@@ -7,6 +7,7 @@ import { RequestError } from '../../components/Errors';
 import { AccessLogDocument } from '../../gql/graphql';
 import type { AccessLogQuery } from '../../gql/graphql';
 import { formatDateTime } from '../../format';
+import { useReloadOnChange } from '../../live';
 
 type Entry = NonNullable<AccessLogQuery['child']>['accessLog']['edges'][number]['node'];
 
@@ -17,9 +18,8 @@ function LogPage({ childId, after, onMore, changes }: { childId: string; after: 
     query: AccessLogDocument,
     variables: { id: childId, first: 20, after },
   });
-  useEffect(() => {
-    if (changes > 0 && after === null) refetch({ requestPolicy: 'network-only' });
-  }, [changes, after, refetch]);
+  // Only the newest page changes (older entries are never rewritten).
+  useReloadOnChange(changes, () => after === null && refetch({ requestPolicy: 'network-only' }));
   const log = data?.child?.accessLog;
   const rows: Entry[] = (log?.edges ?? []).map((e) => e.node);
   return (
@@ -54,10 +54,20 @@ function LogPage({ childId, after, onMore, changes }: { childId: string; after: 
   );
 }
 
-export function AccessLogPanel({ childId, changes }: { childId: string; changes: number }) {
+export function AccessLogPanel({
+  childId,
+  changes,
+  opened,
+}: {
+  childId: string;
+  changes: number;
+  /** The tab has been opened: only then is the log read (and followed). */
+  opened: boolean;
+}) {
   const { t } = useTranslation();
   const [pages, setPages] = useState<(string | null)[]>([null]);
   useEffect(() => setPages([null]), [childId]);
+  if (!opened) return null;
   return (
     <div className="k-stack">
       <Heading level={2} data-size="sm">

@@ -1,5 +1,5 @@
 import { Alert, Button, Heading, Paragraph, Table, Tag, Textfield } from '@digdir/designsystemet-react';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
@@ -7,6 +7,7 @@ import { useMutation, useQuery } from 'urql';
 
 import { ChoiceField } from '../../components/ChoiceField';
 import { FormErrors, RequestError, errorFor } from '../../components/Errors';
+import { useReloadOnChange } from '../../live';
 import type { FieldError } from '../../components/Errors';
 import { ChildConsentsDocument, RecordConsentDocument, WithdrawConsentDocument } from '../../gql/graphql';
 import type { ChildConsentsQuery, InformationCategory } from '../../gql/graphql';
@@ -116,19 +117,25 @@ export function ConsentsPanel({
   child,
   myRole,
   changes,
+  opened,
 }: {
   child: WorkspaceChild;
   myRole: string | null;
   changes: number;
+  /** The tab has been opened: only then are the consents read (and followed). */
+  opened: boolean;
 }) {
   const { t } = useTranslation();
-  const [{ data, error }, refetch] = useQuery({ query: ChildConsentsDocument, variables: { id: child.id } });
+  const [{ data, error }, refetch] = useQuery({
+    query: ChildConsentsDocument,
+    variables: { id: child.id },
+    pause: !opened,
+  });
   const [withdrawal, withdraw] = useMutation(WithdrawConsentDocument);
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [withdrawn, setWithdrawn] = useState(false);
-  useEffect(() => {
-    if (changes > 0) refetch({ requestPolicy: 'network-only' });
-  }, [changes, refetch]);
+  useReloadOnChange(changes, () => opened && refetch({ requestPolicy: 'network-only' }));
+  if (!opened) return null;
   const consents = data?.child?.consents ?? [];
   const mayDecide = myRole === 'GUARDIAN' || myRole === 'CHILD';
   return (
