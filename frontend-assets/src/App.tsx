@@ -1,13 +1,13 @@
 import { Spinner } from '@digdir/designsystemet-react';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes } from 'react-router';
 import { useQuery } from 'urql';
 
 import { PublicLayout } from './components/Footer';
-import { Layout } from './components/Layout';
+import { Layout, useSaveLanguage } from './components/Layout';
 import { MeDocument } from './gql/graphql';
-import { LANGUAGES } from './i18n';
+import { LANGUAGES, confirmChoice, pendingChoice } from './i18n';
 import { Accessibility } from './pages/Accessibility';
 import { Admin } from './pages/Admin';
 import { Caseload } from './pages/Caseload';
@@ -29,13 +29,23 @@ export function App() {
   const { t, i18n } = useTranslation();
   const [{ data, fetching }] = useQuery({ query: MeDocument, requestPolicy: 'network-only' });
   const me = data?.me ?? null;
-  // Once signed in, the person's own choice of language (kept on the person) is used.
+  // Once signed in, the language kept on the person is used: once per person, when the page
+  // learns who they are; after that the page's own choice stands (a read of `me` sent before
+  // a change and answered after it would put the old language back). A choice this browser
+  // made that the server has not confirmed yet wins, and is sent again.
+  const languageOf = useRef<string | null>(null);
+  const save = useSaveLanguage();
   useEffect(() => {
-    const chosen = me?.preferredLanguage;
+    if (!me || languageOf.current === me.id) return;
+    languageOf.current = me.id;
+    const pending = pendingChoice(me.id);
+    if (pending && pending !== me.preferredLanguage) save(me.id, pending);
+    else if (pending) confirmChoice(me.id, pending);
+    const chosen = pending ?? me.preferredLanguage;
     if (chosen && (LANGUAGES as readonly string[]).includes(chosen) && chosen !== i18n.language) {
       void i18n.changeLanguage(chosen);
     }
-  }, [me?.preferredLanguage, i18n]);
+  }, [me, i18n, save]);
   if (fetching && !data) {
     return <Spinner aria-label={t('app.loading')} data-size="lg" />;
   }

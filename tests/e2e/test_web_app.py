@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
 from typing import Any
 
-from playwright.async_api import expect
+from playwright.async_api import Route, expect
 
 COORDINATOR = "Kari Nordmann"
 GUARDIAN = "Sara Johansen"
@@ -186,3 +188,47 @@ async def test_nynorsk_and_english(open_session: Any) -> None:
     # Back to bokmål: the choice is kept on the person, and the other tests read bokmål.
     await page.get_by_label("Language").select_option("nb")
     await expect(page.locator("html")).to_have_attribute("lang", "nb")
+
+
+async def test_an_answer_about_me_read_before_a_language_change_does_not_undo_it(
+    open_session: Any,
+) -> None:
+    """Seen on a busy machine: the family page asked who I am, I chose English, and the
+    answer (read before the change, arriving after it) put the page back in bokmål."""
+    session = await open_session()
+    await session.sign_in(GUARDIAN)
+    page = session.page
+    await page.wait_for_load_state("networkidle")
+    read = asyncio.Event()
+    release = asyncio.Event()
+    delivered = asyncio.Event()
+
+    async def hold_me(route: Route) -> None:
+        body = json.loads(route.request.post_data or "{}")
+        if body.get("operationName") != "Me" or read.is_set():
+            await route.fallback()
+            return
+        response = await route.fetch()  # read by the server now, before the change
+        read.set()
+        await release.wait()
+        await route.fulfill(response=response)
+        delivered.set()
+
+    await page.route(re.compile(r"/graphql$"), hold_me)
+    # Opening the family page again asks who I am.
+    await page.get_by_role("link", name=re.compile("^Varsler")).click()
+    await expect(page.get_by_role("heading", level=1)).to_be_visible()
+    await page.get_by_role("link", name="Vår familie").click()
+    await asyncio.wait_for(read.wait(), 15)
+    async with page.expect_response(lambda r: "SetMyLanguage" in (r.request.post_data or "")):
+        await page.get_by_label("Språk").select_option("en")
+    await expect(page.locator("html")).to_have_attribute("lang", "en")
+    release.set()
+    await asyncio.wait_for(delivered.wait(), 15)
+    # Two frames after the late answer: React has rendered it and run its effects.
+    await page.evaluate(
+        "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    )
+    await page.wait_for_load_state("networkidle")
+    assert await page.locator("html").get_attribute("lang") == "en"
+    await expect(page.get_by_role("link", name="Our family")).to_be_visible()

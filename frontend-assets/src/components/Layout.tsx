@@ -1,5 +1,5 @@
 import { Alert, Button, Field, Label, Select, SkipLink } from '@digdir/designsystemet-react';
-import { useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link as RouterLink, useLocation } from 'react-router';
@@ -7,7 +7,8 @@ import { useMutation } from 'urql';
 
 import { SetMyLanguageDocument } from '../gql/graphql';
 import type { MeQuery } from '../gql/graphql';
-import { LANGUAGES } from '../i18n';
+import { LANGUAGES, choosePending, confirmChoice } from '../i18n';
+import type { Language } from '../i18n';
 import { useConnection } from '../live';
 import { Footer } from './Footer';
 import { NotificationsLink } from './NotificationsLink';
@@ -16,19 +17,33 @@ const LANGUAGE_NAMES: Record<string, string> = { nb: 'Bokmål', nn: 'Nynorsk', e
 
 export type Me = NonNullable<MeQuery['me']>;
 
-export function LanguagePicker({ signedIn = false }: { signedIn?: boolean }) {
-  const { t, i18n } = useTranslation();
+/** Keeps a language on the person (e-mails and messages follow it), and in this browser until
+ * the server has confirmed it. */
+export function useSaveLanguage(): (person: string, language: Language) => void {
   const [, setMyLanguage] = useMutation(SetMyLanguageDocument);
+  return useCallback(
+    (person: string, language: Language) => {
+      choosePending(person, language);
+      void setMyLanguage({ input: { language } }).then((result) => {
+        if (!result.error && !result.data?.setMyLanguage.errors.length) confirmChoice(person, language);
+      });
+    },
+    [setMyLanguage],
+  );
+}
+
+export function LanguagePicker({ personId }: { personId?: string }) {
+  const { t, i18n } = useTranslation();
+  const save = useSaveLanguage();
   return (
     <Field>
       <Label>{t('app.language')}</Label>
       <Select
         value={i18n.language}
         onChange={(event) => {
-          const language = event.target.value;
+          const language = event.target.value as Language;
           void i18n.changeLanguage(language);
-          // Kept on the person: e-mails and messages follow the choice too.
-          if (signedIn) void setMyLanguage({ input: { language } });
+          if (personId) save(personId, language);
         }}
         data-size="sm"
       >
@@ -93,7 +108,7 @@ export function Layout({ me, children }: { me: Me; children: ReactNode }) {
           <RouterLink to="/meetings">{t('meeting.nav')}</RouterLink>
           <NotificationsLink />
           <span className="k-muted">{me.name}</span>
-          <LanguagePicker signedIn />
+          <LanguagePicker personId={me.id} />
           <form method="post" action="/auth/logout">
             <Button type="submit" variant="tertiary" data-size="sm">
               {t('app.signOut')}
