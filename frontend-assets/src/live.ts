@@ -171,7 +171,6 @@ export function useChildEvents(childId: string): { events: TimelineEvent[]; chan
   const [changes, setChanges] = useState(0);
   useEffect(() => {
     setEvents([]);
-    setChanges(0);
     const burst = coalesce(() => setChanges((n) => n + 1));
     const stop = follow<ChildEventsSubscription>(
       ChildEventsDocument,

@@ -95,15 +95,21 @@ for (const type of ['mousedown', 'mouseup', 'click', 'submit']) {
 """
 
 
-def _operation(body: str | None) -> str:
-    try:
-        sent = json.loads(body or "{}")
-    except ValueError:
+def _operation(sent: Any) -> str:
+    """The operation's name in a GraphQL request (a POST body or a socket's subscribe)."""
+    if not isinstance(sent, dict):
         return "?"
     name = sent.get("operationName")
-    if not name and sent.get("query"):
+    if not name and isinstance(sent.get("query"), str):
         name = sent["query"].split("{", 1)[0].strip()
     return str(name or "?")
+
+
+def _body(post_data: str | None) -> Any:
+    try:
+        return json.loads(post_data or "{}")
+    except ValueError:
+        return None
 
 
 def _missing(what: str) -> None:
@@ -219,13 +225,14 @@ class Session:
 
     def _on_request(self, request: Request) -> None:
         if request.url.endswith("/graphql") and request.method == "POST" and request.post_data:
-            self.documents.append(json.loads(request.post_data)["query"])
-            self._note(f"-> {_operation(request.post_data)}")
+            sent = _body(request.post_data)
+            self.documents.append(sent["query"])
+            self._note(f"-> {_operation(sent)}")
 
     def _on_response(self, response: Response) -> None:
         request = response.request
         if request.url.endswith("/graphql") and request.method == "POST":
-            self._note(f"<- {response.status} {_operation(request.post_data)}")
+            self._note(f"<- {response.status} {_operation(_body(request.post_data))}")
 
     def _on_socket(self, socket: WebSocket) -> None:
         # Only the GraphQL socket carries documents (the live minutes' frames are binary).
@@ -238,16 +245,21 @@ class Session:
             message = json.loads(payload)
             if message.get("type") == "subscribe":
                 self.documents.append(message["payload"]["query"])
-            operation = _operation(json.dumps(message.get("payload") or {}))
+            operation = _operation(message.get("payload"))
             self._note(f"socket -> {message.get('type')} {message.get('id', '')} {operation}")
 
-        def received(payload: str | bytes) -> None:
-            message = json.loads(payload)
+        def received(frame: str | bytes) -> None:
+            message = json.loads(frame)
             if not isinstance(message, dict):
                 return
-            data = (message.get("payload") or {}).get("data") or {}
-            kinds = [v.get("__typename", k) for k, v in data.items() if isinstance(v, dict)]
-            self._note(f"socket <- {message.get('type')} {message.get('id', '')} {' '.join(kinds)}")
+            payload = message.get("payload")
+            if isinstance(payload, dict):
+                data = payload.get("data") or {}
+                kinds = [v.get("__typename", k) for k, v in data.items() if isinstance(v, dict)]
+                shown = " ".join(kinds)
+            else:  # an error's payload is the list of errors
+                shown = json.dumps(payload)[:300] if payload is not None else ""
+            self._note(f"socket <- {message.get('type')} {message.get('id', '')} {shown}")
 
         socket.on("framesent", sent)
         socket.on("framereceived", received)

@@ -6,7 +6,6 @@ import { useQuery } from 'urql';
 
 import { RequestError } from '../components/Errors';
 import { MeetingsOfChildDocument } from '../gql/graphql';
-
 import { useReloadOnChange } from '../live';
 import { MeetingList } from './MeetingList';
 

@@ -5,7 +5,6 @@ import { Link as RouterLink } from 'react-router';
 import { useQuery } from 'urql';
 
 import { MeetingsMineDocument, MeetingsOfChildDocument } from '../gql/graphql';
-
 import { useReloadOnChange } from '../live';
 import { ActionItemList } from './ActionItems';
 import { AnswerTag, openActionItems } from './common';

@@ -8,7 +8,7 @@ import { RequestError } from '../components/Errors';
 import type { Me } from '../components/Layout';
 import { formatDateTime } from '../format';
 import { MeetingDocument, MeetingPlanningDocument } from '../gql/graphql';
-import { useMyChanges } from '../live';
+import { useMyChanges, useReloadOnChange } from '../live';
 import { ActionItemsSection } from '../meeting/ActionItems';
 import { AgendaSection } from '../meeting/Agenda';
 import { AnswerForm } from '../meeting/AnswerForm';
@@ -18,8 +18,6 @@ import { GuestPlan } from '../meeting/GuestPlan';
 import { InvitationsSection } from '../meeting/Invitations';
 import { MinutesSection } from '../meeting/MinutesSection';
 import { formatWhen, languageName } from '../meeting/time';
-
-import { useReloadOnChange } from '../live';
 import { NotFound } from './NotFound';
 
 function Facts({ meeting }: { meeting: MeetingData }) {

@@ -5,11 +5,9 @@ import { useQuery } from 'urql';
 
 import { RequestError } from '../components/Errors';
 import { MeetingsMineDocument } from '../gql/graphql';
-import { useMyChanges } from '../live';
+import { useMyChanges, useReloadOnChange } from '../live';
 import { CalendarFeedSection } from '../meeting/CalendarFeed';
 import { MeetingList } from '../meeting/MeetingList';
-
-import { useReloadOnChange } from '../live';
 
 /** My meetings (organizer or invited, a guest's too), the coming ones first; my calendar address. */
 export function Meetings() {

@@ -18,9 +18,7 @@ import {
 } from '../gql/graphql';
 import type { DecisionOutcome, ReassessmentOutcome, StatsforvalterOutcome } from '../gql/graphql';
 import { formatDate, formatDateTime } from '../format';
-import { useMyChanges } from '../live';
-
-import { useReloadOnChange } from '../live';
+import { useMyChanges, useReloadOnChange } from '../live';
 import { Done, PlanFormErrors, PlanTextField, hasConflict } from '../plan/common';
 import type { RightAppeal, RightRequest } from '../right/common';
 import { StatusTag, openAppeal } from '../right/common';

@@ -9,10 +9,8 @@ import type { Me } from '../components/Layout';
 import { RightRequestsDocument } from '../gql/graphql';
 import type { CoordinatorRequestStatus } from '../gql/graphql';
 import { formatDate, formatDateTime } from '../format';
-import { useMyChanges } from '../live';
+import { useMyChanges, useReloadOnChange } from '../live';
 import { NeedingAttention } from '../pathway/NeedingAttention';
-
-import { useReloadOnChange } from '../live';
 import { REQUEST_STATUSES, StatusTag, decisionOverdue, latestDecision } from '../right/common';
 import { NotForYou } from './Admin';
 

@@ -7,9 +7,9 @@ import { RequestError } from '../components/Errors';
 import { PathwayNeedingAttentionDocument } from '../gql/graphql';
 import type { MilestoneScope } from '../gql/graphql';
 import { formatDate } from '../format';
+import { useReloadOnChange } from '../live';
 import { childName } from '../pages/Caseload';
 import { MilestoneTag } from './Timeline';
-import { useReloadOnChange } from '../live';
 
 /**
  * Missed and soon-due milestones: the coordinator's own children (MINE), or the whole kommune

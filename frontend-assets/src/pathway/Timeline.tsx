@@ -7,8 +7,8 @@ import { RequestError } from '../components/Errors';
 import { PathwayOfChildDocument } from '../gql/graphql';
 import type { MilestoneStatus, PathwayMilestoneFieldsFragment, PathwayTransitionFieldsFragment } from '../gql/graphql';
 import { formatDate } from '../format';
-import { memberName } from '../plan/common';
 import { useReloadOnChange } from '../live';
+import { memberName } from '../plan/common';
 
 export type PathwayMilestone = PathwayMilestoneFieldsFragment;
 export type PathwayTransition = PathwayTransitionFieldsFragment;

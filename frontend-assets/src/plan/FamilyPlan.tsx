@@ -10,6 +10,7 @@ import { ScoreChart } from '../components/ScoreChart';
 import { ageOn, formatDate, formatDateTime } from '../format';
 import { PlanConfirmDocument, PlanForFamilyDocument, PlanUpdateDocument } from '../gql/graphql';
 import type { MemberFieldsFragment } from '../gql/graphql';
+import { useReloadOnChange } from '../live';
 import {
   Done,
   LIFE_AREAS,
@@ -21,7 +22,6 @@ import {
   memberName,
   usePlan,
 } from './common';
-import { useReloadOnChange } from '../live';
 import type { PlanData, PlanMeasure, PlanScope } from './common';
 import { DisagreementList, RecordDisagreement } from './Disagreements';
 import { AddVoice, VoiceList } from './Voices';

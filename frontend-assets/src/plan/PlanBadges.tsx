@@ -5,8 +5,8 @@ import { useQuery } from 'urql';
 
 import { PlanCaseloadDocument } from '../gql/graphql';
 import type { PlanCaseloadQuery } from '../gql/graphql';
-import './plan.css';
 import { useReloadOnChange } from '../live';
+import './plan.css';
 
 export type PlanSummary = NonNullable<PlanCaseloadQuery['myChildren']['edges'][number]['node']['plan']>;
 

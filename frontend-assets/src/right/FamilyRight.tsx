@@ -14,8 +14,8 @@ import {
   RightSubmitDocument,
 } from '../gql/graphql';
 import { formatDate } from '../format';
-import { PathwayTimeline } from '../pathway/Timeline';
 import { useReloadOnChange } from '../live';
+import { PathwayTimeline } from '../pathway/Timeline';
 import { Done, PlanFormErrors, PlanTextField } from '../plan/common';
 import type { RightDecision, RightRequest } from './common';
 import { StatusTag, mayAppeal } from './common';

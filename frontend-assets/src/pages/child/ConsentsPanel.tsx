@@ -7,10 +7,10 @@ import { useMutation, useQuery } from 'urql';
 
 import { ChoiceField } from '../../components/ChoiceField';
 import { FormErrors, RequestError, errorFor } from '../../components/Errors';
-import { useReloadOnChange } from '../../live';
 import type { FieldError } from '../../components/Errors';
 import { ChildConsentsDocument, RecordConsentDocument, WithdrawConsentDocument } from '../../gql/graphql';
 import type { ChildConsentsQuery, InformationCategory } from '../../gql/graphql';
+import { useReloadOnChange } from '../../live';
 import { formatDate, todayInOslo } from '../../format';
 import type { WorkspaceChild } from './types';
 

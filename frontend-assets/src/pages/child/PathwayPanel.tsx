@@ -21,9 +21,9 @@ import {
 } from '../../gql/graphql';
 import type { PlanCategory, SignalKind, TransitionItemStatus, TransitionKind } from '../../gql/graphql';
 import { formatDate, formatDateTime } from '../../format';
+import { useReloadOnChange } from '../../live';
 import type { PathwayMilestone, PathwayTransition } from '../../pathway/Timeline';
 import { MilestoneTag, milestoneWhen } from '../../pathway/Timeline';
-import { useReloadOnChange } from '../../live';
 import { CATEGORIES, Done, PlanFormErrors, PlanTextField, memberName } from '../../plan/common';
 import { StatusTag } from '../../right/common';
 import { NextStep, Trail } from '../../right/Trail';
